@@ -1,0 +1,1 @@
+"""The AI-call simulator: price catalog, domain dataclasses, the core generator and traffic scenarios."""

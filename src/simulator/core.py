@@ -1,0 +1,290 @@
+"""Simulate realistic AI API traffic and write it as the showcase's CSV (one row per call, 19 fields).
+
+Run from the repo root or from src/:
+
+    python3 src/simulator/core.py [--customers 100] [--days 30] [--seed 42] [--start 2026-01-01]
+                                  [--output src/data/simulated_calls.csv] [--prices FILE] [--scenario NAME]
+    python3 src/simulator/core.py --list-scenarios
+
+Or from Python (the seed's entry point):
+
+    sim = AICallSimulator(num_customers=200, num_days=60, seed=42)
+    sim.write_csv("calls.csv")          # or: for call in sim.iter_calls(): ...
+
+Same arguments give a byte-identical file. See specs/simulators.md for the model behind the numbers.
+"""
+if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable (see specs/architecture.md)
+    import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # noqa: E401,E702
+
+import datetime as dt
+import os
+import random
+import sys
+import time
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from simulator import profiles as P
+from simulator.catalog import Catalog, load_catalog
+from simulator.domain import Call, Customer, PriceEntry
+from simulator.scenarios.base import Scenario
+from utils.errors import ConfigError
+from utils.schema import FIELDS
+
+DEFAULT_START = dt.date(2026, 1, 1)
+SLOT_BITS = 10                      # per-customer table of 1024 (feature, task, model) slots
+POOL_BITS = 13                      # 8192 pre-drawn token samples per task type
+_EPOCH = dt.date(1970, 1, 1)
+
+# One CSV line; the fields are in utils.schema.FIELDS order. Our values never contain a comma or quote
+# (the catalog and the generated ids are validated), so no quoting is needed.
+_LINE = "%s%s,call_%010d,%s,%d,%d,%d.%06d,%d,%s,%s,req_%024x,%s,%s,%s\n"
+_HMS = None  # type: Optional[List[str]]
+
+
+def _hms() -> List[str]:
+    """'HH:MM:SSZ' for every second of a day, built once (formatting is the simulator's hot spot)."""
+    global _HMS
+    if _HMS is None:
+        _HMS = ["%02d:%02d:%02dZ" % (s // 3600, s // 60 % 60, s % 60) for s in range(86400)]
+    return _HMS
+
+
+class _Slot(object):
+    """One precomputed (feature, task, model) choice of a customer, with its CSV fragments."""
+    __slots__ = ("provider_model", "entry", "pool", "task", "context_limit", "mid_fields", "user_agent",
+                 "in_micro", "out_micro", "ttft", "ms_per_token", "feature_id")
+
+    def __init__(self, customer: Customer, feature_id: str, task: str, entry: PriceEntry, pool: list) -> None:
+        self.provider_model = "%s,%s" % (entry.provider, entry.model)
+        self.entry = entry
+        self.pool = pool
+        self.task = task
+        self.feature_id = feature_id
+        self.context_limit = entry.context_window
+        self.in_micro = entry.input_micro
+        self.out_micro = entry.output_micro
+        self.ttft = entry.ttft_ms
+        self.ms_per_token = 1000.0 / entry.tokens_per_s
+        self.mid_fields = "%s,%s,%s,%s,%s,%s" % (customer.customer_id, customer.tier, customer.organization_id,
+                                                  customer.product_id, feature_id, task)
+        self.user_agent = P.user_agent(customer, entry.provider)
+
+
+class AICallSimulator(object):
+    """Generates the calls of `num_customers` customers over `num_days` days from `start`, reproducibly."""
+
+    def __init__(self, num_customers: int = 100, num_days: int = 30, seed: int = 42,
+                 start: Optional[dt.date] = None, catalog: Optional[Catalog] = None,
+                 scenario: Optional[Scenario] = None, customers: Optional[List[Customer]] = None,
+                 first_call_number: int = 0) -> None:
+        if num_customers < 1 and not customers:
+            raise ConfigError("the number of customers must be at least 1")
+        if num_days < 1:
+            raise ConfigError("the number of days must be at least 1")
+        self.num_days = int(num_days)
+        self.seed = int(seed)
+        self.start = start or DEFAULT_START
+        self.catalog = catalog or load_catalog()
+        self.scenario = scenario or Scenario()
+        self.rng = random.Random(self.seed)
+        self.customers = customers if customers is not None else P.make_customers(int(num_customers), self.rng)
+        self.num_customers = len(self.customers)
+        self.scenario.prepare(self)
+        self.next_call_number = first_call_number
+        self.rows_written = 0
+        self.cost_micro_written = 0
+        self._pools = P.token_pools(random.Random(self.seed * 7919 + 17), 1 << POOL_BITS)
+        self._jitter = P.latency_jitter(random.Random(self.seed * 104729 + 3), 1 << POOL_BITS)
+        self._tables = {}  # type: Dict[Tuple[int, object], List[_Slot]]
+        self._hour_tables = {}  # type: Dict[Tuple[float, ...], List[int]]
+
+    # ---- the mix: which (feature, task, model) a customer's call goes to -------------------------------------
+    def _slot_table(self, customer: Customer, day_index: int) -> List[_Slot]:
+        version = self.scenario.mix_version(day_index, self.num_days)
+        key = (customer.index, version)
+        table = self._tables.get(key)
+        if table is None:
+            weights = P.mix_weights(customer, self.catalog, self.scenario, day_index, self.num_days)
+            slots = {}  # type: Dict[Tuple[str, str, int], _Slot]
+            table = []
+            for (feature_id, task, ei), count in P.apportion(weights, 1 << SLOT_BITS):
+                s = slots.get((feature_id, task, ei))
+                if s is None:
+                    s = slots[(feature_id, task, ei)] = _Slot(customer, feature_id, task, self.catalog.entries[ei],
+                                                               self._pools[task])
+                table.extend([s] * count)
+            if len(self._tables) > 20000:  # bounded: long continuous runs with many mix versions
+                self._tables.clear()
+            self._tables[key] = table
+        return table
+
+    def _hour_table(self, weights: Sequence[float]) -> List[int]:
+        key = tuple(weights)
+        table = self._hour_tables.get(key)
+        if table is None:
+            table = []
+            for hour, count in P.apportion([(h, w) for h, w in enumerate(weights)], 1024):
+                table.extend([hour] * count)
+            self._hour_tables[key] = table
+        return table
+
+    # ---- generation ----------------------------------------------------------------------------------------------
+    def iter_lines(self) -> Iterator[List[str]]:
+        """Yield each day's CSV lines (without header), in time order."""
+        rng = self.rng
+        rand, bits = rng.random, rng.getrandbits
+        hms = _hms()
+        jitter = self._jitter
+        jmask = (1 << POOL_BITS) - 1
+        pmask = (1 << POOL_BITS) - 1
+        smask = (1 << SLOT_BITS) - 1
+        trace_lengths = P.TRACE_LENGTHS
+        envs = P.ENVIRONMENT_TABLE
+        for day_index in range(self.num_days):
+            date = self.start + dt.timedelta(days=day_index)
+            prefix = date.isoformat() + "T"
+            dow = P.DAY_OF_WEEK_FACTOR[date.weekday()]
+            events = []  # (second of day, sequence, slot, trace id, session id, environment, input tokens seed)
+            seq = 0
+            for cust in self.customers:
+                factor = self.scenario.volume(cust, day_index, self.num_days, date)
+                if factor <= 0:
+                    continue
+                expected = cust.calls_per_day * dow * factor * rng.lognormvariate(-0.03125, 0.25)
+                n = int(expected + rand())
+                if n <= 0:
+                    continue
+                table = self._slot_table(cust, day_index)
+                weights = self.scenario.hour_weights(cust, day_index, self.num_days, date) or P.hour_profile(cust)
+                hours = self._hour_table(weights)
+                sessions = {}  # type: Dict[int, str]
+                while n > 0:
+                    k = trace_lengths[bits(3)]
+                    if k > n:
+                        k = n
+                    n -= k
+                    slot = table[bits(SLOT_BITS) & smask]
+                    sec = hours[bits(10)] * 3600 + int(rand() * 3600)
+                    window = sec // 10800
+                    sess = sessions.get(window)
+                    if sess is None:
+                        sess = sessions[window] = "sess_%016x" % bits(64)
+                    trace = "%032x" % bits(128)
+                    env = envs[bits(6)]
+                    inp, out = slot.pool[bits(POOL_BITS) & pmask]
+                    for _ in range(k):
+                        events.append((sec if sec < 86400 else 86399, seq, slot, trace, sess, env, inp, out))
+                        seq += 1
+                        # the next call of the trace re-sends the conversation so far plus a new message
+                        sec += 2 + int(rand() * 25) + int(out * slot.ms_per_token / 1000)
+                        nin, out = slot.pool[bits(POOL_BITS) & pmask]
+                        inp = inp + out + nin // 4
+            events.sort()
+            lines = []
+            number = self.next_call_number
+            cost_total = 0
+            for sec, _, slot, trace, sess, env, inp, out in events:
+                limit = slot.context_limit
+                if inp + out > limit:  # clip to the model's context window, keeping room for the answer
+                    if out > limit // 4:
+                        out = limit // 4
+                    inp = limit - out
+                micro = (inp * slot.in_micro + out * slot.out_micro + 500000) // 1000000
+                cost_total += micro
+                latency = int(slot.ttft * jitter[bits(POOL_BITS) & jmask] + out * slot.ms_per_token) + 1
+                lines.append(_LINE % (prefix, hms[sec], number, slot.provider_model, inp, out,
+                                      micro // 1000000, micro % 1000000, latency, slot.mid_fields, env,
+                                      bits(96), trace, sess, slot.user_agent))
+                number += 1
+            self.next_call_number = number
+            self.rows_written += len(lines)
+            self.cost_micro_written += cost_total
+            yield lines
+
+    def iter_calls(self) -> Iterator[Call]:
+        """Yield every call as a `Call` dataclass (slower than write_csv; for tests and notebooks)."""
+        for lines in self.iter_lines():
+            for line in lines:
+                v = line.rstrip("\n").split(",")
+                yield Call(v[0], v[1], v[2], v[3], int(v[4]), int(v[5]), v[6], int(v[7]), v[8], v[9], v[10], v[11],
+                           v[12], v[13], v[14], v[15], v[16], v[17], v[18])
+
+    def write_csv(self, path: str, append: bool = False,
+                  on_progress: Optional[Callable[[int, int], None]] = None) -> int:
+        """Write the CSV (atomically: a temp file renamed into place), or append whole days to `path`.
+
+        Returns the number of rows written; `on_progress(rows, bytes)` is called after each day."""
+        from utils.fsutil import atomic_open, check_writable
+        check_writable(path, "output")
+        if append:
+            needs_header = not os.path.exists(path) or os.path.getsize(path) == 0
+            with open(path, "a", encoding="utf-8", newline="") as f:
+                return self._write(f, needs_header, on_progress)
+        with atomic_open(path, "w") as f:
+            return self._write(f, True, on_progress)
+
+    def _write(self, f, header: bool, on_progress: Optional[Callable[[int, int], None]]) -> int:
+        written = 0
+        size = 0
+        if header:
+            head = ",".join(FIELDS) + "\n"
+            f.write(head)
+            size += len(head)
+        for lines in self.iter_lines():
+            chunk = "".join(lines)
+            f.write(chunk)
+            written += len(lines)
+            size += len(chunk)
+            if on_progress is not None:
+                f.flush()
+                on_progress(written, size)
+        return written
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        import argparse
+        raise argparse.ArgumentTypeError("%r is not a date like 2026-01-01" % text)
+
+
+def build_parser():
+    from utils.cli import ArgumentParser, positive_int
+    from utils.paths import DEFAULT_DATA
+    p = ArgumentParser(prog="core.py", description="Simulate AI API calls with business metadata and write them as CSV.")
+    p.add_argument("--customers", type=positive_int, default=100, help="number of customers (default 100)")
+    p.add_argument("--days", type=positive_int, default=30, help="days of traffic (default 30)")
+    p.add_argument("--seed", type=int, default=42, help="random seed; same arguments give the same file (default 42)")
+    p.add_argument("--start", type=_parse_date, default=DEFAULT_START, help="first day, YYYY-MM-DD (default %s)" % DEFAULT_START)
+    p.add_argument("--output", default=DEFAULT_DATA, help="CSV to write (default src/data/simulated_calls.csv)")
+    p.add_argument("--prices", default=None, help="price catalog (JSON or CSV) overriding/extending the built-in one")
+    p.add_argument("--scenario", default=None, help="a traffic scenario (see --list-scenarios)")
+    p.add_argument("--list-scenarios", action="store_true", help="list the traffic scenarios and exit")
+    p.add_argument("--quiet", action="store_true", help="no summary line")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from simulator.scenarios import get_scenario, list_scenarios
+    args = build_parser().parse_args(argv)
+    if args.list_scenarios:
+        for name, description in list_scenarios():
+            print("%-18s %s" % (name, description))
+        return 0
+    catalog = load_catalog(args.prices)
+    scenario = get_scenario(args.scenario) if args.scenario else None
+    t0 = time.time()
+    sim = AICallSimulator(args.customers, args.days, args.seed, args.start, catalog, scenario)
+    rows = sim.write_csv(args.output)
+    if not args.quiet:
+        print("Wrote %s calls ($%s of AI cost, %d customers, %d days%s) to %s in %.1fs" % (
+            format(rows, ","), format(sim.cost_micro_written / 1e6, ",.2f"), sim.num_customers, args.days,
+            ", scenario " + args.scenario if args.scenario else "", args.output, time.time() - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    from utils.cli import run_main
+    from simulator.core import main as _main  # the importable module, not this __main__ copy
+    sys.exit(run_main(_main))
