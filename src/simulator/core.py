@@ -16,6 +16,7 @@ Same arguments give a byte-identical file. See specs/simulators.md for the model
 if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable (see specs/architecture.md)
     import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # noqa: E401,E702
 
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -49,6 +50,21 @@ def _hms() -> List[str]:
     return _HMS
 
 
+_SAMPLES = {}  # type: Dict[int, Tuple[Dict[str, List[Tuple[int, int]]], List[float]]]
+
+
+def _samples(seed: int) -> Tuple[Dict[str, List[Tuple[int, int]]], List[float]]:
+    """The seed's pre-drawn token pools and latency jitter, kept for the next simulator with the same seed
+    (the continuous generator builds one per scenario period; drawing them costs ~0.15 s)."""
+    got = _SAMPLES.get(seed)
+    if got is None:
+        if len(_SAMPLES) >= 4:
+            _SAMPLES.clear()
+        got = _SAMPLES[seed] = (P.token_pools(random.Random(seed * 7919 + 17), 1 << POOL_BITS),
+                                P.latency_jitter(random.Random(seed * 104729 + 3), 1 << POOL_BITS))
+    return got
+
+
 class _Slot(object):
     """One precomputed (feature, task, model) choice of a customer, with its CSV fragments."""
     __slots__ = ("provider_model", "entry", "pool", "task", "context_limit", "mid_fields", "user_agent",
@@ -76,7 +92,7 @@ class AICallSimulator(object):
     def __init__(self, num_customers: int = 100, num_days: int = 30, seed: int = 42,
                  start: Optional[dt.date] = None, catalog: Optional[Catalog] = None,
                  scenario: Optional[Scenario] = None, customers: Optional[List[Customer]] = None,
-                 first_call_number: int = 0) -> None:
+                 first_call_number: int = 0, rng: Optional[random.Random] = None) -> None:
         if num_customers < 1 and not customers:
             raise ConfigError("the number of customers must be at least 1")
         if num_days < 1:
@@ -86,15 +102,15 @@ class AICallSimulator(object):
         self.start = start or DEFAULT_START
         self.catalog = catalog or load_catalog()
         self.scenario = scenario or Scenario()
-        self.rng = random.Random(self.seed)
+        # `rng` continues another simulator's random stream (the continuous generator's next period)
+        self.rng = rng if rng is not None else random.Random(self.seed)
         self.customers = customers if customers is not None else P.make_customers(int(num_customers), self.rng)
         self.num_customers = len(self.customers)
         self.scenario.prepare(self)
         self.next_call_number = first_call_number
         self.rows_written = 0
         self.cost_micro_written = 0
-        self._pools = P.token_pools(random.Random(self.seed * 7919 + 17), 1 << POOL_BITS)
-        self._jitter = P.latency_jitter(random.Random(self.seed * 104729 + 3), 1 << POOL_BITS)
+        self._pools, self._jitter = _samples(self.seed)
         self._tables = {}  # type: Dict[Tuple[int, object], List[_Slot]]
         self._hour_tables = {}  # type: Dict[Tuple[float, ...], List[int]]
 
@@ -104,7 +120,9 @@ class AICallSimulator(object):
         key = (customer.index, version)
         table = self._tables.get(key)
         if table is None:
-            weights = P.mix_weights(customer, self.catalog, self.scenario, day_index, self.num_days)
+            features = self.scenario.features(customer, day_index, self.num_days)
+            who = customer if features is None else dataclasses.replace(customer, features=list(features))
+            weights = P.mix_weights(who, self.catalog, self.scenario, day_index, self.num_days)
             slots = {}  # type: Dict[Tuple[str, str, int], _Slot]
             table = []
             for (feature_id, task, ei), count in P.apportion(weights, 1 << SLOT_BITS):
@@ -241,7 +259,8 @@ class AICallSimulator(object):
         return written
 
 
-def _parse_date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date:
+    """argparse type: a YYYY-MM-DD date."""
     try:
         return dt.datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
@@ -256,7 +275,7 @@ def build_parser():
     p.add_argument("--customers", type=positive_int, default=100, help="number of customers (default 100)")
     p.add_argument("--days", type=positive_int, default=30, help="days of traffic (default 30)")
     p.add_argument("--seed", type=int, default=42, help="random seed; same arguments give the same file (default 42)")
-    p.add_argument("--start", type=_parse_date, default=DEFAULT_START, help="first day, YYYY-MM-DD (default %s)" % DEFAULT_START)
+    p.add_argument("--start", type=parse_date, default=DEFAULT_START, help="first day, YYYY-MM-DD (default %s)" % DEFAULT_START)
     p.add_argument("--output", default=DEFAULT_DATA, help="CSV to write (default src/data/simulated_calls.csv)")
     p.add_argument("--prices", default=None, help="price catalog (JSON or CSV) overriding/extending the built-in one")
     p.add_argument("--scenario", default=None, help="a traffic scenario (see --list-scenarios)")

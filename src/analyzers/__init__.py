@@ -1,0 +1,1 @@
+"""The eight analyzers (five FinOps, three usage-based revenue) and the shared streaming engine."""

@@ -1,0 +1,201 @@
+"""The shared one-pass accumulator: every analyzer's group-bys come from here, computed once per row.
+
+A *cell* is one combination of the categorical columns (customer, tier, organization, product, feature, task,
+provider, model, environment) with its measures; the number of cells is bounded by the business (customers x
+features x models ...), never by the number of rows. Besides cells the cube keeps cost per hour, an exact
+integer-millisecond latency histogram per model, and each customer's most recent tier.
+
+Everything is mergeable (`merge`) and independent of row order, so parallel workers and incremental refreshes
+give byte-identical results. Money is integer nano-dollars.
+"""
+from typing import Dict, List, Optional, Tuple
+
+from utils.money import per_month, usd
+from utils.schema import DAYS_PER_MONTH, TIER_PRICES_USD, UNTAGGED
+
+# The order of the call's text fields 6..14 (reader.Call), so that a cell's key is one slice of the call.
+DIMENSIONS = ("provider", "model", "customer_id", "tier", "organization_id", "product_id", "feature_id", "task_type",
+              "environment")
+_DIM_INDEX = {d: i for i, d in enumerate(DIMENSIONS)}
+_TAGS = frozenset(("organization_id", "product_id", "feature_id"))  # empty values are reported as "(untagged)"
+# Measures of a cell, by position: calls, input tokens, output tokens, cost (nano-USD), latency sum (ms) and the
+# calls with a latency, and the calls whose prompt is long enough to cache (>= 1024 tokens) with their input tokens.
+CALLS, INPUT, OUTPUT, COST, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT = range(8)
+MEASURES = 8
+LAST_TS = 8  # a cell also keeps the time of its latest call: the customer's current tier is its latest cell's
+
+
+def label(value: str) -> str:
+    """How an organization, product or feature value is reported: empty means untagged."""
+    return value if value else UNTAGGED
+
+
+class Cube(object):
+    """Cells, hourly series, latency histograms and latest tiers; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.cells = {}  # type: Dict[Tuple[str, ...], List[int]]   # key -> measures + [latest ts]
+        self.latency = {}  # type: Dict[str, Dict[int, int]]  # model -> {ms: calls}
+        self.customer_hourly = {}  # type: Dict[Tuple[str, int], List[int]]  # (customer, epoch hour) -> [calls, cost]
+        self.first_ts = None  # type: Optional[int]
+        self.last_ts = None  # type: Optional[int]
+        self._hourly = None  # type: Optional[Dict[int, List[int]]]
+        self._last_tier = None  # type: Optional[Dict[str, Tuple[int, str]]]
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d["_hourly"] = d["_last_tier"] = None  # derived: rebuilt on demand
+        return d
+
+    @property
+    def hourly(self) -> Dict[int, List[int]]:
+        """{epoch hour: [calls, cost]} over all customers."""
+        if self._hourly is None:
+            out = {}  # type: Dict[int, List[int]]
+            for (_, hour), (n, cost) in self.customer_hourly.items():
+                h = out.get(hour)
+                if h is None:
+                    out[hour] = [n, cost]
+                else:
+                    h[0] += n
+                    h[1] += cost
+            self._hourly = dict(sorted(out.items()))
+        return self._hourly
+
+    @property
+    def last_tier(self) -> Dict[str, Tuple[int, str]]:
+        """{customer: (time of its latest call, the tier on it)}; a tie in time goes to the greater tier name."""
+        if self._last_tier is None:
+            out = {}  # type: Dict[str, Tuple[int, str]]
+            for key, m in self.cells.items():
+                t = (m[LAST_TS], key[3])
+                prev = out.get(key[2])
+                if prev is None or t > prev:
+                    out[key[2]] = t
+            self._last_tier = out
+        return self._last_tier
+
+    def merge(self, other: "Cube") -> None:
+        """Fold another cube (another byte range of the file) into this one."""
+        self._hourly = self._last_tier = None
+        for key, m in other.cells.items():
+            cell = self.cells.get(key)
+            if cell is None:
+                self.cells[key] = list(m)
+            else:
+                for i in range(MEASURES):
+                    cell[i] += m[i]
+                if m[LAST_TS] > cell[LAST_TS]:
+                    cell[LAST_TS] = m[LAST_TS]
+        for model, hist in other.latency.items():
+            mine = self.latency.setdefault(model, {})
+            for ms, n in hist.items():
+                mine[ms] = mine.get(ms, 0) + n
+        ch = self.customer_hourly
+        for k, (n, cost) in other.customer_hourly.items():
+            h = ch.get(k)
+            if h is None:
+                ch[k] = [n, cost]
+            else:
+                h[0] += n
+                h[1] += cost
+        for ts in (other.first_ts, other.last_ts):
+            if ts is not None:
+                self.first_ts = ts if self.first_ts is None or ts < self.first_ts else self.first_ts
+                self.last_ts = ts if self.last_ts is None or ts > self.last_ts else self.last_ts
+
+    # ---- queries ---------------------------------------------------------------------------------------------
+    def group(self, *dims: str) -> Dict[object, List[int]]:
+        """Measures summed by the given dimensions: {value (or tuple of values): [CALLS, INPUT, ... LONG_INPUT]}."""
+        idx = [_DIM_INDEX[d] for d in dims]
+        tags = [d in _TAGS for d in dims]
+        out = {}  # type: Dict[object, List[int]]
+        single = len(idx) == 1
+        for key, m in self.cells.items():
+            vals = [label(key[i]) if t else key[i] for i, t in zip(idx, tags)]
+            k = vals[0] if single else tuple(vals)
+            acc = out.get(k)
+            if acc is None:
+                out[k] = m[:MEASURES]
+            else:
+                for i in range(MEASURES):
+                    acc[i] += m[i]
+        return out
+
+    def distinct(self, dim: str, by: str) -> Dict[str, int]:
+        """How many distinct values of `dim` each value of `by` has (e.g. customers per feature)."""
+        i, j = _DIM_INDEX[dim], _DIM_INDEX[by]
+        seen = {}  # type: Dict[str, set]
+        for key in self.cells:
+            seen.setdefault(label(key[j]) if by in _TAGS else key[j], set()).add(key[i])
+        return {k: len(v) for k, v in seen.items()}
+
+    def totals(self) -> List[int]:
+        """The cell measures (CALLS, INPUT, ... LONG_INPUT) summed over everything."""
+        t = [0] * MEASURES
+        for m in self.cells.values():
+            for i in range(MEASURES):
+                t[i] += m[i]
+        return t
+
+    def daily(self) -> Dict[int, List[int]]:
+        """{epoch day: [calls, cost]} from the hourly series."""
+        out = {}  # type: Dict[int, List[int]]
+        for hour, (n, cost) in self.hourly.items():
+            d = out.setdefault(hour // 24, [0, 0])
+            d[0] += n
+            d[1] += cost
+        return out
+
+
+class View(object):
+    """A cube plus the data period, with the money conventions of DESIGN.md in one place."""
+
+    def __init__(self, cube: Cube, stats, options: Optional[dict] = None) -> None:
+        self.cube = cube
+        self.stats = stats
+        self.options = options or {}
+        self.columns = set(stats.columns)
+        if cube.first_ts is None:
+            self.days = 0.0
+        else:  # calendar days (UTC) from the first call's day to the last call's day, inclusive
+            self.days = float(cube.last_ts // 86400 - cube.first_ts // 86400 + 1)
+
+    def has(self, column: str) -> bool:
+        """Whether the data file has this column (optional columns may be absent)."""
+        return column in self.columns
+
+    @property
+    def empty(self) -> bool:
+        return not self.cube.cells
+
+    def usd(self, nano: int) -> float:
+        return usd(nano)
+
+    def per_month(self, nano: int) -> float:
+        """A period total in USD per month (x 30 / D)."""
+        return per_month(nano, self.days, DAYS_PER_MONTH)
+
+    def tier_of(self, customer: str) -> str:
+        """The tier on the customer's most recent call."""
+        t = self.cube.last_tier.get(customer)
+        return t[1] if t else ""
+
+    def tier_price(self, tier: str) -> Optional[int]:
+        """Monthly price of a tier in USD, or None when the tier is unknown."""
+        prices = self.options.get("tier_prices") or TIER_PRICES_USD
+        return prices.get(tier)
+
+    def revenue_nano(self, customer: str) -> int:
+        """Subscription revenue of the customer over the data period: tier price x D / 30 (0 if tier unknown)."""
+        price = self.tier_price(self.tier_of(customer))
+        if price is None:
+            return 0
+        return int(round(price * 1e9 * self.days / DAYS_PER_MONTH))
+
+    def tier_changes(self) -> Dict[str, List[str]]:
+        """Customers seen with more than one tier: {customer: tiers seen, sorted}."""
+        seen = {}  # type: Dict[str, set]
+        for key in self.cube.cells:
+            seen.setdefault(key[2], set()).add(key[3])
+        return {c: sorted(t) for c, t in sorted(seen.items()) if len(t) > 1}

@@ -1,0 +1,377 @@
+"""The streaming CSV reader: maps columns by header name, yields typed calls, counts every row it cannot use.
+
+Reads the file once, in binary chunks cut at record boundaries, so it can start and stop at byte offsets
+(parallel workers, incremental refresh). Accepts a UTF-8 BOM, CRLF, extra columns, columns in any order, absent
+optional columns, quoted fields, and a missing or truncated last line (a file still being written).
+Memory is bounded by the chunk size, never by the file.
+"""
+import csv
+import io
+import os
+from collections import Counter
+from operator import itemgetter
+from typing import Dict, Iterator, List, Optional, Tuple
+
+from utils.errors import DataFileError
+from utils.money import parse_usd
+from utils.paths import GENERATE_COMMAND
+from utils.schema import FIELDS, REQUIRED
+from utils.timeutil import days_from_civil, parse_ts
+
+CHUNK_BYTES = 1 << 22
+MAX_EXAMPLES = 5
+# Reasons a row is skipped (shown in every report's data-quality notice).
+WRONG_COLUMNS = "wrong column count"
+BAD_NUMBER = "bad number"
+BAD_TIMESTAMP = "bad timestamp"
+MISSING_FIELD = "missing required field"
+TRUNCATED = "truncated last line"
+EMPTY_LINE = "empty line"
+
+
+_CALL_FIELDS = ("ts", "hour", "input_tokens", "output_tokens", "cost", "latency_ms", "provider", "model", "customer_id",
+                "tier", "organization_id", "product_id", "feature_id", "task_type", "environment", "session_id",
+                "trace_id", "call_id", "request_id", "user_agent")
+# The text columns of a Call, in order after the six converted values.
+_TEXT_COLUMNS = ("provider", "model", "customer_id", "subscription_tier", "organization_id", "product_id", "feature_id",
+                 "task_type", "environment", "session_id", "trace_id", "call_id", "request_id", "user_agent")
+
+
+class Call(tuple):
+    """One AI API call as the analyzers see it (a tuple, for speed; read it by attribute).
+
+    ts: UTC epoch seconds; hour: epoch hour; cost: integer nano-dollars; latency_ms: -1 when unknown.
+    Text fields are as in the file; absent optional columns read as "". Empty organization/product/feature
+    values are reported as "(untagged)" by the cube's queries (see cube.label)."""
+    __slots__ = ()
+
+    def __new__(cls, values):
+        return tuple.__new__(cls, values)
+
+    def __repr__(self) -> str:
+        return "Call(%s)" % ", ".join("%s=%r" % (k, v) for k, v in zip(_CALL_FIELDS, self))
+
+
+for _i, _name in enumerate(_CALL_FIELDS):
+    setattr(Call, _name, property(itemgetter(_i), doc="field %d of the call" % _i))
+
+
+def make_call(ts: int, input_tokens: int, output_tokens: int, cost: int, latency_ms: int = -1, provider: str = "",
+              model: str = "", customer_id: str = "", tier: str = "", organization_id: str = "", product_id: str = "",
+              feature_id: str = "", task_type: str = "", environment: str = "", session_id: str = "",
+              trace_id: str = "", call_id: str = "", request_id: str = "", user_agent: str = "") -> Call:
+    """A Call from keyword values (tests and tools; the reader builds them faster)."""
+    return Call((ts, ts // 3600, input_tokens, output_tokens, cost, latency_ms, provider, model, customer_id, tier,
+                 organization_id, product_id, feature_id, task_type, environment, session_id, trace_id, call_id,
+                 request_id, user_agent))
+
+
+class ReadStats(object):
+    """What a pass read: good rows, skipped rows by reason (with a few examples), bytes, the header."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.skipped = Counter()  # type: Counter
+        self.examples = []  # type: List[Tuple[int, str]]
+        self.columns = ()  # type: Tuple[str, ...]
+        self.bytes_read = 0
+        self.end_offset = 0  # offset just past the last complete line consumed
+        self.read_to = 0  # offset just past the last byte read (a partial last line included)
+
+    def skip(self, reason: str, line_no: int) -> None:
+        self.skipped[reason] += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append((line_no, reason))
+
+    def merge(self, other: "ReadStats") -> None:
+        self.rows += other.rows
+        self.skipped.update(other.skipped)
+        self.examples = sorted(self.examples + other.examples)[:MAX_EXAMPLES]
+        self.bytes_read += other.bytes_read
+        self.columns = self.columns or other.columns
+        self.end_offset = max(self.end_offset, other.end_offset)
+        self.read_to = max(self.read_to, other.read_to)
+
+    @property
+    def skipped_rows(self) -> int:
+        return sum(self.skipped.values())
+
+
+class Header(object):
+    """The file's header: where each of our columns is, and where the data starts (byte offset)."""
+
+    def __init__(self, names: List[str], data_offset: int) -> None:
+        self.names = names
+        self.data_offset = data_offset
+        self.width = len(names)
+        index = {}  # type: Dict[str, int]
+        for i, n in enumerate(names):
+            index.setdefault(n.strip().strip('"').lower(), i)
+        self.index = {f: index[f] for f in FIELDS if f in index}
+        self.present = tuple(f for f in FIELDS if f in self.index)
+        self.missing_required = [f for f in REQUIRED if f not in self.index]
+
+
+def read_header(path: str) -> Optional[Header]:
+    """The header of `path`, or None for an empty file. DataFileError when missing or unusable."""
+    if not os.path.exists(path):
+        raise DataFileError("data file %s does not exist; create it with `%s` (or pass --data PATH)" % (path, GENERATE_COMMAND))
+    if os.path.isdir(path):
+        raise DataFileError("%s is a folder, not a CSV file" % path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError as e:
+        raise DataFileError("cannot read %s: %s" % (path, e.strerror or e))
+    bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    end = head.find(b"\n", bom)
+    if end < 0:
+        if len(head) >= 65536:
+            raise DataFileError("%s: no line break in the first 64 KiB; is it a CSV file?" % path)
+        if not head[bom:].strip():
+            return None
+        end = len(head)  # header only, without a line break
+    try:
+        line = head[bom:end].decode("utf-8")
+    except UnicodeDecodeError:
+        raise DataFileError("%s: the header is not UTF-8 text; is it a CSV file?" % path)
+    names = next(csv.reader([line.rstrip("\r")]), [])
+    h = Header(names, min(end + 1, len(head)) if end < len(head) else end)
+    if h.missing_required:
+        raise DataFileError("%s lacks required column(s) %s; expected a header like: %s" % (
+            path, ", ".join(h.missing_required), ",".join(FIELDS)))
+    return h
+
+
+def _cut(buf: bytes) -> int:
+    """Length of the longest prefix of `buf` made of whole CSV records (ending at a newline outside quotes)."""
+    end = buf.rfind(b"\n")
+    while end >= 0:
+        if buf.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+        end = buf.rfind(b"\n", 0, end)
+    return 0
+
+
+def iter_chunks(path: str, start: int, end: Optional[int], stats: ReadStats) -> Iterator[Tuple[str, bool]]:
+    """Yield (text of whole records, is_final_partial_line) from byte `start` to `end` (None: end of file)."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        pos = start
+        carry = b""
+        while True:
+            want = CHUNK_BYTES if end is None else min(CHUNK_BYTES, end - pos)
+            block = f.read(want) if want > 0 else b""
+            pos += len(block)
+            stats.bytes_read += len(block)
+            buf = carry + block if carry else block
+            if not block:
+                stats.end_offset = pos - len(carry)
+                stats.read_to = pos
+                if carry.strip():
+                    yield carry.decode("utf-8", "replace"), True
+                return
+            n = _cut(buf)
+            carry = buf[n:]
+            if n:
+                yield buf[:n].decode("utf-8", "replace"), False
+
+
+LONG_PROMPT_TOKENS = 1024  # the minimum prompt the providers cache; such calls are counted per cell
+
+
+def scan(path: str, stats: ReadStats, header: Header, cube, adders=(), start: Optional[int] = None,
+         end: Optional[int] = None, on_chunk=None) -> None:
+    """The hot loop: read bytes [start, end), validate each row, fold it into `cube` (see cube.Cube), and hand a
+    Call to each of `adders` (only built when there are adders). Unusable rows are counted by reason.
+
+    Reading and aggregating are one loop on purpose: this is where all the time goes (see specs/architecture.md)."""
+    ix = header.index
+    width = header.width
+    pad = width  # absent optional columns read the "" appended at this index
+    padded = any(f not in ix for f in _TEXT_COLUMNS)
+    texts = itemgetter(*[ix.get(f, pad) for f in _TEXT_COLUMNS])
+    keys = itemgetter(*[ix.get(f, pad) for f in _TEXT_COLUMNS[:9]])
+    its, iprov, imod, iin, iout, icost, icust = (ix[f] for f in REQUIRED)
+    ilat = ix.get("latency_ms", pad)
+    minute_cache = {}  # type: Dict[str, int]
+    new = tuple.__new__
+    cells, latency, cust_hourly = cube.cells, cube.latency, cube.customer_hourly
+    first, last = cube.first_ts, cube.last_ts
+    line_no = 1
+    rows = 0
+    for text, final in iter_chunks(path, header.data_offset if start is None else start, end, stats):
+        for row in csv.reader(_lines(text)):
+            line_no += 1
+            if len(row) != width:
+                stats.skip(EMPTY_LINE if not row else TRUNCATED if final else WRONG_COLUMNS, line_no)
+                continue
+            if padded:
+                row.append("")
+            t = row[its]
+            mb = minute_cache.get(t[:16])
+            if mb is not None and len(t) == 20 and t[16] == ":" and t[19] == "Z" and t[17:19].isdigit():
+                ts = mb + int(t[17:19])
+            else:
+                try:
+                    ts = parse_ts(t)
+                except ValueError:
+                    stats.skip(TRUNCATED if final else BAD_TIMESTAMP, line_no)
+                    continue
+                if len(t) == 20 and t[10] == "T" and t[19] == "Z":
+                    if len(minute_cache) > 500000:
+                        minute_cache.clear()
+                    minute_cache[t[:16]] = ts - ts % 60
+            if not (row[iprov] and row[imod] and row[icust]):
+                stats.skip(TRUNCATED if final else MISSING_FIELD, line_no)
+                continue
+            try:
+                inp = int(row[iin])
+                out = int(row[iout])
+                c = row[icost]
+                if len(c) > 7 and c[-7] == "." and inp >= 0 and out >= 0:  # our 6-decimal format
+                    cost = int(c[:-7] + c[-6:]) * 1000
+                else:
+                    cost = _cost(c, inp, out)
+                lt = row[ilat]
+                lat = int(lt) if lt.isdigit() else _latency(lt)
+            except (ValueError, OverflowError):
+                try:  # other tools write "12.0" for a whole number of tokens
+                    inp, out = _whole(row[iin]), _whole(row[iout])
+                    cost = _cost(row[icost], inp, out)
+                    lat = _latency(row[ilat])
+                except (ValueError, OverflowError):
+                    stats.skip(TRUNCATED if final else BAD_NUMBER, line_no)
+                    continue
+            rows += 1
+            # ---- fold into the cube (see cube.Cube for what each structure holds) ----
+            key = keys(row)
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = [0, 0, 0, 0, 0, 0, 0, 0, ts]
+            elif ts > cell[8]:
+                cell[8] = ts
+            cell[0] += 1
+            cell[1] += inp
+            cell[2] += out
+            cell[3] += cost
+            if lat >= 0:
+                cell[4] += lat
+                cell[5] += 1
+                hist = latency.get(key[1])
+                if hist is None:
+                    hist = latency[key[1]] = {}
+                hist[lat] = hist.get(lat, 0) + 1
+            if inp >= LONG_PROMPT_TOKENS:
+                cell[6] += 1
+                cell[7] += inp
+            hour = ts // 3600
+            ch = (key[2], hour)
+            h = cust_hourly.get(ch)
+            if h is None:
+                cust_hourly[ch] = [1, cost]
+            else:
+                h[0] += 1
+                h[1] += cost
+            if first is None or ts < first:
+                first = ts
+            if last is None or ts > last:
+                last = ts
+            if adders:
+                call = new(Call, (ts, hour, inp, out, cost, lat) + texts(row))
+                for add in adders:
+                    add(call)
+        stats.rows += rows
+        rows = 0
+        cube.first_ts, cube.last_ts = first, last
+        if on_chunk is not None:
+            on_chunk(stats)
+
+
+def iter_calls(path: str, stats: ReadStats, header: Header, start: Optional[int] = None,
+               end: Optional[int] = None) -> Iterator[Call]:
+    """Yield a Call per usable row, streaming piece by piece (for tools and tests; the analyzers use `scan`)."""
+    from analyzers.engine.cube import Cube
+    pos = header.data_offset if start is None else start
+    stop = os.path.getsize(path) if end is None else end
+    while pos < stop:
+        bounds = line_starts(path, pos, 2, min(stop, pos + 2 * CHUNK_BYTES))
+        nxt = bounds[1] if len(bounds) > 2 else min(stop, pos + 2 * CHUNK_BYTES)
+        if nxt < stop and len(bounds) <= 2:
+            nxt = stop  # no line start found in the window: take the rest
+        batch = []  # type: List[Call]
+        scan(path, stats, header, Cube(), [batch.append], pos, nxt)
+        for call in batch:
+            yield call
+        pos = nxt
+
+
+def _lines(text: str):
+    """The lines of a chunk for csv.reader: a fast split when no field is quoted, else a stream that keeps line
+    breaks inside quoted fields."""
+    if '"' in text:
+        return io.StringIO(text, newline="")
+    lines = text.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _cost(text: str, inp: int, out: int) -> int:
+    if inp < 0 or out < 0:
+        raise ValueError("negative tokens")
+    return parse_usd(text)
+
+
+def _latency(text: str) -> int:
+    """Milliseconds, rounded to a whole ms; -1 when empty; ValueError when negative or not a number."""
+    if not text.strip():
+        return -1
+    v = float(text)
+    if not v >= 0 or v == float("inf"):
+        raise ValueError("bad latency %r" % text)
+    return int(v + 0.5)
+
+
+def complete_end(path: str, start: int, end: int) -> int:
+    """Offset just past the last line break in [start, end): where the file's complete lines end."""
+    with open(path, "rb") as f:
+        pos = end
+        while pos > start:
+            lo = max(start, pos - (1 << 20))
+            f.seek(lo)
+            block = f.read(pos - lo)
+            i = block.rfind(b"\n")
+            if i >= 0:
+                return lo + i + 1
+            pos = lo
+    return start
+
+
+def _whole(text: str) -> int:
+    """A token count written as a float ('12.0'); ValueError unless whole and >= 0."""
+    v = float(text)
+    if v < 0 or v != int(v):
+        raise ValueError("not a whole number of tokens: %r" % text)
+    return int(v)
+
+
+def line_starts(path: str, start: int, parts: int, end: Optional[int] = None) -> List[int]:
+    """Split [start, end) into `parts` byte ranges whose boundaries are line starts; returns the boundaries."""
+    size = os.path.getsize(path) if end is None else end
+    bounds = [start]
+    with open(path, "rb") as f:
+        for k in range(1, parts):
+            guess = start + (size - start) * k // parts
+            if guess <= bounds[-1]:
+                continue
+            f.seek(guess)
+            f.readline()
+            pos = f.tell()
+            if bounds[-1] < pos < size:
+                bounds.append(pos)
+    bounds.append(size)
+    return bounds
+
+
+__all__ = ["Call", "make_call", "ReadStats", "Header", "read_header", "iter_calls", "line_starts", "complete_end", "days_from_civil"]

@@ -1,0 +1,1 @@
+"""FinOps analyzers: understanding, performance, realtime, optimization, alignment."""

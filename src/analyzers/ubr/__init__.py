@@ -1,0 +1,1 @@
+"""Usage-based revenue analyzers: profitability, pricing, features."""
