@@ -180,27 +180,31 @@ def iter_chunks(path: str, start: int, end: Optional[int], stats: ReadStats) -> 
 LONG_PROMPT_TOKENS = 1024  # the minimum prompt the providers cache; such calls are counted per cell
 
 
-def scan(path: str, stats: ReadStats, header: Header, cube, adders=(), start: Optional[int] = None,
-         end: Optional[int] = None, on_chunk=None) -> None:
-    """The hot loop: read bytes [start, end), validate each row, fold it into `cube` (see cube.Cube), and hand a
-    Call to each of `adders` (only built when there are adders). Unusable rows are counted by reason.
+class _Scanner(object):
+    """The hot loop, fed one chunk of whole records at a time (see `scan`)."""
 
-    Reading and aggregating are one loop on purpose: this is where all the time goes (see specs/architecture.md)."""
-    ix = header.index
-    width = header.width
-    pad = width  # absent optional columns read the "" appended at this index
-    padded = any(f not in ix for f in _TEXT_COLUMNS)
-    texts = itemgetter(*[ix.get(f, pad) for f in _TEXT_COLUMNS])
-    keys = itemgetter(*[ix.get(f, pad) for f in _TEXT_COLUMNS[:9]])
-    its, iprov, imod, iin, iout, icost, icust = (ix[f] for f in REQUIRED)
-    ilat = ix.get("latency_ms", pad)
-    minute_cache = {}  # type: Dict[str, int]
-    new = tuple.__new__
-    cells, latency, cust_hourly = cube.cells, cube.latency, cube.customer_hourly
-    first, last = cube.first_ts, cube.last_ts
-    line_no = 1
-    rows = 0
-    for text, final in iter_chunks(path, header.data_offset if start is None else start, end, stats):
+    def __init__(self, stats: ReadStats, header: Header, cube, adders) -> None:
+        ix = header.index
+        self.stats, self.header, self.cube, self.adders = stats, header, cube, list(adders)
+        pad = header.width  # absent optional columns read the "" appended at this index
+        self.padded = any(f not in ix for f in _TEXT_COLUMNS)
+        self.texts = itemgetter(*[ix.get(f, pad) for f in _TEXT_COLUMNS])
+        self.keys = itemgetter(*[ix.get(f, pad) for f in _TEXT_COLUMNS[:9]])
+        self.required = tuple(ix[f] for f in REQUIRED)
+        self.ilat = ix.get("latency_ms", pad)
+        self.minute_cache = {}  # type: Dict[str, int]
+        self.line_no = 1
+
+    def feed(self, text: str, final: bool) -> None:
+        """Fold the records of `text` (whole records; `final`: the unterminated end of the range)."""
+        stats, width, padded, texts, keys = self.stats, self.header.width, self.padded, self.texts, self.keys
+        its, iprov, imod, iin, iout, icost, icust = self.required
+        ilat, minute_cache, adders, cube = self.ilat, self.minute_cache, self.adders, self.cube
+        new = tuple.__new__
+        cells, latency, cust_hourly = cube.cells, cube.latency, cube.customer_hourly
+        first, last = cube.first_ts, cube.last_ts
+        line_no = self.line_no
+        rows = 0
         for row in csv.reader(_lines(text)):
             line_no += 1
             if len(row) != width:
@@ -282,28 +286,34 @@ def scan(path: str, stats: ReadStats, header: Header, cube, adders=(), start: Op
                 for add in adders:
                     add(call)
         stats.rows += rows
-        rows = 0
         cube.first_ts, cube.last_ts = first, last
+        self.line_no = line_no
+
+
+def scan(path: str, stats: ReadStats, header: Header, cube, adders=(), start: Optional[int] = None,
+         end: Optional[int] = None, on_chunk=None) -> None:
+    """Read bytes [start, end) of `path`, validate each row, fold it into `cube` (see cube.Cube) and hand a Call to
+    each of `adders` (built only when there are adders). Unusable rows are counted in `stats` by reason.
+
+    Reading and aggregating are one loop on purpose: this is where all the time goes (specs/architecture.md)."""
+    scanner = _Scanner(stats, header, cube, adders)
+    for text, final in iter_chunks(path, header.data_offset if start is None else start, end, stats):
+        scanner.feed(text, final)
         if on_chunk is not None:
             on_chunk(stats)
 
 
 def iter_calls(path: str, stats: ReadStats, header: Header, start: Optional[int] = None,
                end: Optional[int] = None) -> Iterator[Call]:
-    """Yield a Call per usable row, streaming piece by piece (for tools and tests; the analyzers use `scan`)."""
+    """Yield a Call per usable row, chunk by chunk (for tools and tests; the analyzers use `scan`)."""
     from analyzers.engine.cube import Cube
-    pos = header.data_offset if start is None else start
-    stop = os.path.getsize(path) if end is None else end
-    while pos < stop:
-        bounds = line_starts(path, pos, 2, min(stop, pos + 2 * CHUNK_BYTES))
-        nxt = bounds[1] if len(bounds) > 2 else min(stop, pos + 2 * CHUNK_BYTES)
-        if nxt < stop and len(bounds) <= 2:
-            nxt = stop  # no line start found in the window: take the rest
-        batch = []  # type: List[Call]
-        scan(path, stats, header, Cube(), [batch.append], pos, nxt)
+    batch = []  # type: List[Call]
+    scanner = _Scanner(stats, header, Cube(), [batch.append])
+    for text, final in iter_chunks(path, header.data_offset if start is None else start, end, stats):
+        scanner.feed(text, final)
         for call in batch:
             yield call
-        pos = nxt
+        del batch[:]
 
 
 def _lines(text: str):
@@ -331,6 +341,63 @@ def _latency(text: str) -> int:
     if not v >= 0 or v == float("inf"):
         raise ValueError("bad latency %r" % text)
     return int(v + 0.5)
+
+
+def complete_end(path: str, start: int, end: int) -> int:
+    """Offset just past the last line break in [start, end): where the file's complete lines end."""
+    with open(path, "rb") as f:
+        pos = end
+        while pos > start:
+            lo = max(start, pos - (1 << 20))
+            f.seek(lo)
+            block = f.read(pos - lo)
+            i = block.rfind(b"\n")
+            if i >= 0:
+                return lo + i + 1
+            pos = lo
+    return start
+
+
+def _whole(text: str) -> int:
+    """A token count written as a float ('12.0'); ValueError unless whole and >= 0."""
+    v = float(text)
+    if v < 0 or v != int(v):
+        raise ValueError("not a whole number of tokens: %r" % text)
+    return int(v)
+
+
+def line_starts(path: str, start: int, parts: int, end: Optional[int] = None) -> List[int]:
+    """Split [start, end) into about `parts` byte ranges whose boundaries are record starts: the first line
+    break at or after each even split point that lies outside quotes (so a quoted field spanning lines is never
+    cut). One sequential pass that only counts bytes, at C speed."""
+    size = os.path.getsize(path) if end is None else end
+    targets = [start + (size - start) * k // parts for k in range(1, parts)]
+    bounds = [start]
+    quotes = 0
+    pos = start
+    with open(path, "rb") as f:
+        f.seek(start)
+        while targets and pos < size:
+            block = f.read(min(CHUNK_BYTES, size - pos))
+            if not block:
+                break
+            i = 0
+            while targets:
+                t = max(targets[0] - pos, i)
+                if t >= len(block):
+                    break
+                nl = block.find(b"\n", t)
+                if nl < 0:
+                    break
+                if (quotes + block.count(b'"', 0, nl)) % 2 == 0:
+                    if pos + nl + 1 < size and pos + nl + 1 > bounds[-1]:
+                        bounds.append(pos + nl + 1)
+                    targets.pop(0)
+                i = nl + 1
+            quotes += block.count(b'"')
+            pos += len(block)
+    bounds.append(size)
+    return bounds
 
 
 def complete_end(path: str, start: int, end: int) -> int:

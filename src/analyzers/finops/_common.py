@@ -1,0 +1,84 @@
+"""Small helpers shared by the FinOps analyzers: sorted money dicts, shares, medians, nearest-rank percentiles,
+exact proportional allocation. Business logic stays in each analyzer; these are plain arithmetic."""
+import math
+from fractions import Fraction
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from utils import html_generator as H
+
+
+
+def by_cost(groups: Dict[object, List[int]], index: int) -> List[Tuple[object, List[int]]]:
+    """Groups sorted by the measure at `index` descending, then by name (deterministic)."""
+    return sorted(groups.items(), key=lambda kv: (-kv[1][index], str(kv[0])))
+
+
+def usd_dict(view, groups: Dict[object, List[int]], index: int) -> Dict[str, float]:
+    """{name: USD} of one money measure, largest first, over every group."""
+    return {str(k): view.usd(m[index]) for k, m in by_cost(groups, index)}
+
+
+def pct(part: float, whole: float) -> float:
+    """part / whole in percent units, 2 decimals; 0 when whole is 0."""
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def ratio(num: float, den: float, places: int = 6) -> Optional[float]:
+    """num / den rounded, or None when den is 0 (JSON null: 'not defined', never a fake zero)."""
+    return round(num / den, places) if den else None
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of a non-empty sequence (mean of the middle two for an even count)."""
+    s = sorted(values)
+    n = len(s)
+    if n == 0:
+        return 0.0
+    mid = n // 2
+    return float(s[mid]) if n % 2 else (s[mid - 1] + s[mid]) / 2.0
+
+
+def mad(values: Sequence[float], center: float) -> float:
+    """Median absolute deviation around `center`."""
+    return median([abs(v - center) for v in values])
+
+
+def nearest_rank(hist: Dict[int, int], pcts: Sequence[float]) -> List[int]:
+    """Exact percentiles by nearest rank (the ceil(p/100 x N)-th smallest value) of a {value: count} histogram."""
+    total = sum(hist.values())
+    if total == 0:
+        return [0 for _ in pcts]
+    ranks = [max(1, int(math.ceil(Fraction(str(p)) * total / 100))) for p in pcts]  # exact: no float rounding
+    out = [0] * len(pcts)
+    seen = 0
+    pending = sorted(range(len(pcts)), key=lambda i: ranks[i])
+    j = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        while j < len(pending) and ranks[pending[j]] <= seen:
+            out[pending[j]] = value
+            j += 1
+    return out
+
+
+def allocate(amount: int, weights: Dict[str, int]) -> Dict[str, int]:
+    """Split integer `amount` across keys in proportion to `weights` exactly (largest remainder; ties by name)."""
+    total = sum(weights.values())
+    if total <= 0 or amount == 0:
+        return {k: 0 for k in weights}
+    shares = {k: amount * w // total for k, w in weights.items()}
+    left = amount - sum(shares.values())
+    order = sorted(weights, key=lambda k: (-(amount * weights[k] % total), k))
+    for k in order[:left]:
+        shares[k] += 1
+    return shares
+
+
+def money_cell(v: Optional[float]):
+    """A table cell showing USD and sorting by the number."""
+    return (H.fmt_usd(v), v) if v is not None else ("\u2014", None)
+
+
+def pct_cell(v: Optional[float], decimals: int = 1):
+    return (H.fmt_pct(v, decimals), v) if v is not None else ("\u2014", None)
+
