@@ -423,22 +423,4 @@ def _whole(text: str) -> int:
     return int(v)
 
 
-def line_starts(path: str, start: int, parts: int, end: Optional[int] = None) -> List[int]:
-    """Split [start, end) into `parts` byte ranges whose boundaries are line starts; returns the boundaries."""
-    size = os.path.getsize(path) if end is None else end
-    bounds = [start]
-    with open(path, "rb") as f:
-        for k in range(1, parts):
-            guess = start + (size - start) * k // parts
-            if guess <= bounds[-1]:
-                continue
-            f.seek(guess)
-            f.readline()
-            pos = f.tell()
-            if bounds[-1] < pos < size:
-                bounds.append(pos)
-    bounds.append(size)
-    return bounds
-
-
 __all__ = ["Call", "make_call", "ReadStats", "Header", "read_header", "iter_calls", "line_starts", "complete_end", "days_from_civil"]
