@@ -400,27 +400,4 @@ def line_starts(path: str, start: int, parts: int, end: Optional[int] = None) ->
     return bounds
 
 
-def complete_end(path: str, start: int, end: int) -> int:
-    """Offset just past the last line break in [start, end): where the file's complete lines end."""
-    with open(path, "rb") as f:
-        pos = end
-        while pos > start:
-            lo = max(start, pos - (1 << 20))
-            f.seek(lo)
-            block = f.read(pos - lo)
-            i = block.rfind(b"\n")
-            if i >= 0:
-                return lo + i + 1
-            pos = lo
-    return start
-
-
-def _whole(text: str) -> int:
-    """A token count written as a float ('12.0'); ValueError unless whole and >= 0."""
-    v = float(text)
-    if v < 0 or v != int(v):
-        raise ValueError("not a whole number of tokens: %r" % text)
-    return int(v)
-
-
 __all__ = ["Call", "make_call", "ReadStats", "Header", "read_header", "iter_calls", "line_starts", "complete_end", "days_from_civil"]
