@@ -7,7 +7,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from utils import html_generator as H
 
 
-
 def by_cost(groups: Dict[object, List[int]], index: int) -> List[Tuple[object, List[int]]]:
     """Groups sorted by the measure at `index` descending, then by name (deterministic)."""
     return sorted(groups.items(), key=lambda kv: (-kv[1][index], str(kv[0])))
@@ -82,3 +81,17 @@ def money_cell(v: Optional[float]):
 def pct_cell(v: Optional[float], decimals: int = 1):
     return (H.fmt_pct(v, decimals), v) if v is not None else ("\u2014", None)
 
+
+
+def comparable_models(model: str, models) -> set:
+    """Models of the same catalog price class as `model` or one class cheaper (premium -> standard -> economy):
+    a credible like-for-like replacement. Models not in the catalog are compared with everything."""
+    from simulator.catalog import CLASSES, load_catalog
+    catalog = load_catalog()
+
+    def rank(name: str) -> Optional[int]:
+        e = catalog.find_model(name)
+        return CLASSES.index(e.model_class) if e is not None and e.model_class in CLASSES else None
+
+    mine = rank(model)
+    return {o for o in models if o != model and (mine is None or rank(o) is None or mine <= rank(o) <= mine + 1)}

@@ -1,0 +1,292 @@
+"""Understanding usage and cost: where the AI spend goes (provider, model, customer, organization, product,
+feature, task type, day), where it is heading (30-day, 90-day and annual forecast with a range), and how
+efficiently tokens are bought (cost per 1K tokens by model, output/input ratio by task type).
+
+Run from src/: python3 analyzers/finops/understanding.py [--data CSV] [--out DIR]
+"""
+if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable
+    import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # noqa
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from analyzers.engine.base import Analyzer
+from analyzers.engine.cube import CALLS, COST, INPUT, OUTPUT
+from analyzers.finops._common import by_cost, comparable_models, money_cell, pct, pct_cell, ratio, usd_dict
+from analyzers.finops._forecast import forecast
+from utils import html_generator as H
+from utils.timeutil import iso_day
+
+MIN_CALLS = 10  # a model must have this many calls on a task type to serve as a price reference for it
+ALLOCATIONS = (("provider", "provider", "Provider"), ("model", "model", "Model"), ("customer", "customer_id", "Customer"),
+               ("organization", "organization_id", "Organization"), ("product", "product_id", "Product"),
+               ("feature", "feature_id", "Feature"), ("task_type", "task_type", "Task type"),
+               ("environment", "environment", "Environment"))
+UNKNOWN = "(unknown)"  # an empty task type or environment (the column is absent or blank)
+NON_PRODUCTION = ("development", "dev", "staging", "test", "testing", "qa-env", "sandbox")
+
+
+def _named(groups: Dict[object, List[int]]) -> Dict[object, List[int]]:
+    """Groups with an empty key renamed (task type and environment are not business tags, so not 'untagged')."""
+    out = {}  # type: Dict[object, List[int]]
+    for k, m in groups.items():
+        key = k if k != "" else UNKNOWN
+        if key in out:
+            out[key] = [a + b for a, b in zip(out[key], m)]
+        else:
+            out[key] = list(m)
+    return out
+
+
+class UnderstandingAnalyzer(Analyzer):
+    id = "understanding"
+    title = "Understanding usage & cost"
+    category = "finops"
+    summary = "Where does the AI spend go, and where is it heading?"
+
+    def compute(self, view) -> Dict[str, Any]:
+        cube = view.cube
+        tot = cube.totals()
+        m = {"total_cost_usd": view.usd(tot[COST]), "total_calls": tot[CALLS], "total_input_tokens": tot[INPUT],
+             "total_output_tokens": tot[OUTPUT], "run_rate_usd_per_month": view.per_month(tot[COST]),
+             "cost_per_1k_tokens_usd": ratio(tot[COST] / 1e9 * 1000, tot[INPUT] + tot[OUTPUT])}
+        groups = {}  # type: Dict[str, Dict[object, List[int]]]
+        for name, dim, _ in ALLOCATIONS:
+            groups[name] = _named(cube.group(dim))
+            m["cost_by_" + name] = usd_dict(view, groups[name], COST)
+        daily = cube.daily()
+        m["daily_cost"] = {iso_day(d): view.usd(v[1]) for d, v in sorted(daily.items())}
+        m["daily_calls"] = {iso_day(d): v[0] for d, v in sorted(daily.items())}
+        m.update(forecast({d: v[1] for d, v in daily.items()}, cube.first_ts, cube.last_ts, tot[COST]))
+        m["models"] = self._models(view, cube, groups["model"], tot[COST])
+        m["cost_per_1k_tokens_by_model"] = {k: v["cost_per_1k_tokens_usd"] for k, v in m["models"].items()}
+        m["task_types"] = self._tasks(view, groups["task_type"])
+        m["output_input_ratio_by_task_type"] = {k: v["output_input_ratio"] for k, v in m["task_types"].items()}
+        m["concentration"] = {name: self._top(m["cost_by_" + name], m["total_cost_usd"])
+                              for name in ("provider", "model", "customer", "organization")}
+        m["concentration"]["top5_customers_share_pct"] = pct(sum(list(m["cost_by_customer"].values())[:5]),
+                                                             m["total_cost_usd"])
+        recs = [r for r in (self._shift_rec(view, cube, m), self._customer_rec(view, m), self._trend_rec(m),
+                            self._env_rec(view, groups["environment"])) if r]
+        return {"metrics": m, "recommendations": recs, "notes": self._notes(view, m)}
+
+    # ---- metrics ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _models(view, cube, groups, total: int) -> Dict[str, Dict[str, Any]]:
+        providers = {}  # type: Dict[str, List[str]]
+        for (prov, model) in sorted(cube.group("provider", "model")):
+            providers.setdefault(model, []).append(prov)
+        out = {}
+        for model, g in by_cost(groups, COST):
+            tokens = g[INPUT] + g[OUTPUT]
+            out[str(model)] = {"providers": providers.get(str(model), []), "calls": g[CALLS], "input_tokens": g[INPUT],
+                               "output_tokens": g[OUTPUT], "cost_usd": view.usd(g[COST]),
+                               "share_pct": pct(g[COST], total),
+                               "cost_per_1k_tokens_usd": ratio(g[COST] / 1e9 * 1000, tokens),
+                               "cost_per_call_usd": ratio(g[COST] / 1e9, g[CALLS])}
+        return out
+
+    @staticmethod
+    def _tasks(view, groups) -> Dict[str, Dict[str, Any]]:
+        out = {}
+        for task, g in by_cost(groups, COST):
+            out[str(task)] = {"calls": g[CALLS], "input_tokens": g[INPUT], "output_tokens": g[OUTPUT],
+                              "cost_usd": view.usd(g[COST]),
+                              "avg_input_tokens": ratio(g[INPUT], g[CALLS], 1),
+                              "avg_output_tokens": ratio(g[OUTPUT], g[CALLS], 1),
+                              "output_input_ratio": ratio(g[OUTPUT], g[INPUT], 4),
+                              "cost_per_1k_tokens_usd": ratio(g[COST] / 1e9 * 1000, g[INPUT] + g[OUTPUT])}
+        return out
+
+    @staticmethod
+    def _top(costs: Dict[str, float], total: float) -> Optional[Dict[str, Any]]:
+        if not costs:
+            return None
+        name, usd = next(iter(costs.items()))
+        return {"name": name, "cost_usd": usd, "share_pct": pct(usd, total)}
+
+    # ---- recommendations -------------------------------------------------------------------------------------
+    @staticmethod
+    def _shift_rec(view, cube, m) -> Optional[Dict[str, Any]]:
+        """The top model's most expensive task type, priced at the cheapest model already doing that task."""
+        top = m["concentration"]["model"]
+        if not top or len(m["cost_by_model"]) < 2:
+            return None
+        cells = cube.group("model", "task_type")
+        comparable = comparable_models(top["name"], {str(k[0]) for k in cells})
+        best = None  # type: Optional[Tuple[int, str, str, List[int], float]]
+        for (model, task), g in sorted(cells.items()):
+            if model != top["name"] or g[INPUT] + g[OUTPUT] == 0:
+                continue
+            refs = [(o[COST] / float(o[INPUT] + o[OUTPUT]), alt) for (alt, t), o in cells.items()
+                    if t == task and alt in comparable and o[CALLS] >= MIN_CALLS and o[INPUT] + o[OUTPUT] > 0]
+            if not refs:
+                continue
+            rate, alt = min(refs)
+            saving = g[COST] - int(round(rate * (g[INPUT] + g[OUTPUT])))
+            if saving > 0 and (best is None or saving > best[0]):
+                best = (saving, task, alt, g, rate)
+        share = top["share_pct"]
+        if best is None:
+            return {"title": "%s carries %s of AI spend" % (top["name"], H.fmt_pct(share)),
+                    "detail": "No other model in this data does the same task types more cheaply per token, so "
+                              "there is no like-for-like shift to price; watch this concentration when renegotiating.",
+                    "impact_usd_per_month": None, "level": "info"}
+        saving, task, alt, g, rate = best
+        return {
+            "title": "Move %s %s calls to %s to save %s/month" % (top["name"], task or UNKNOWN, alt,
+                                                                   H.fmt_usd(view.per_month(saving))),
+            "detail": "%s is the largest cost line (%s of spend). Its %s calls cost %s in the period; the same %s "
+                      "at %s's observed rate on %s (%s per 1K tokens) would cost %s. %s is the cheapest model of the "
+                      "same or the next lower price class already doing this task here; validate quality on a sample "
+                      "before switching." % (
+                          top["name"], H.fmt_pct(share), H.fmt_int(g[CALLS]), H.fmt_usd(view.usd(g[COST])),
+                          H.fmt_tokens(g[INPUT] + g[OUTPUT]), alt, task or UNKNOWN, H.fmt_usd(rate * 1000 / 1e9),
+                          H.fmt_usd(view.usd(g[COST] - saving)), alt),
+            "impact_usd_per_month": view.per_month(saving), "level": "warning" if share >= 40 else "info"}
+
+    @staticmethod
+    def _customer_rec(view, m) -> Optional[Dict[str, Any]]:
+        top = m["concentration"]["customer"]
+        if not top or len(m["cost_by_customer"]) < 2:
+            return None
+        nano = int(round(top["cost_usd"] * 1e9))
+        return {"title": "Customer %s drives %s of AI spend (%s/month)" % (
+                    top["name"], H.fmt_pct(top["share_pct"]), H.fmt_usd(view.per_month(nano))),
+                "detail": "The five largest customers account for %s of spend. Check that %s's plan covers its "
+                          "usage, or agree a usage cap; the impact shown is this customer's monthly AI cost at stake."
+                          % (H.fmt_pct(m["concentration"]["top5_customers_share_pct"]), top["name"]),
+                "impact_usd_per_month": view.per_month(nano),
+                "level": "warning" if top["share_pct"] >= 25 else "info"}
+
+    @staticmethod
+    def _trend_rec(m) -> Dict[str, Any]:
+        growth = m["forecast_usd"]["30d"] - m["run_rate_usd_per_month"]
+        rng = m["forecast_range_usd"]["30d"]
+        text = ("Next 30 days: %s (80%% range %s to %s); next 90 days %s; next 12 months %s. Method: %s." % (
+            H.fmt_usd(m["forecast_usd"]["30d"]), H.fmt_usd(rng["low"]), H.fmt_usd(rng["high"]),
+            H.fmt_usd(m["forecast_usd"]["90d"]), H.fmt_usd(m["forecast_usd"]["annual"]), m["forecast_method"]))
+        if growth > 0.05 * m["run_rate_usd_per_month"]:
+            return {"title": "Spend is heading %s/month above the current run rate: budget for it" % H.fmt_usd(growth),
+                    "detail": text, "impact_usd_per_month": round(growth, 2), "level": "warning"}
+        return {"title": "Spend is forecast at %s for the next 30 days" % H.fmt_usd(m["forecast_usd"]["30d"]),
+                "detail": text + " This is within 5% of (or below) the current monthly run rate of %s." %
+                H.fmt_usd(m["run_rate_usd_per_month"]), "impact_usd_per_month": None, "level": "info"}
+
+    @staticmethod
+    def _env_rec(view, groups) -> Optional[Dict[str, Any]]:
+        nano = sum(g[COST] for env, g in groups.items() if str(env).lower() in NON_PRODUCTION)
+        if nano <= 0:
+            return None
+        envs = sorted(str(e) for e in groups if str(e).lower() in NON_PRODUCTION)
+        return {"title": "Non-production environments cost %s/month" % H.fmt_usd(view.per_month(nano)),
+                "detail": "%s calls cost %s in the period. Route them to an economy model or cap them; the impact is "
+                          "their whole monthly cost." % (", ".join(envs), H.fmt_usd(view.usd(nano))),
+                "impact_usd_per_month": view.per_month(nano), "level": "info"}
+
+    @staticmethod
+    def _notes(view, m) -> List[str]:
+        notes = []
+        for col, what in (("organization_id", "organizations"), ("product_id", "products"), ("feature_id", "features"),
+                          ("task_type", "task types"), ("environment", "environments")):
+            if not view.has(col):
+                notes.append("No %s column: cost by %s cannot be split (all cost is shown under one label)." % (col, what))
+        if m["forecast_fit"]["complete_days"] < 14:
+            notes.append("Fewer than 14 complete days of data: the forecast is a flat run rate without trend or "
+                         "weekday pattern.")
+        return notes
+
+    # ---- page ------------------------------------------------------------------------------------------------
+    def render(self, doc) -> H.Markup:
+        m = doc["metrics"]
+        total = m["total_cost_usd"]
+        fc, rng = m["forecast_usd"], m["forecast_range_usd"]
+        prov = m["concentration"]["provider"] or {"name": "\u2014", "share_pct": None}
+        cards = [
+            {"label": "AI spend in the period", "value": H.fmt_usd(total),
+             "context": "%s calls over %s days" % (H.fmt_int(m["total_calls"]), H.fmt_int(doc["data"]["days"]))},
+            {"label": "Run rate per month", "value": H.fmt_usd(m["run_rate_usd_per_month"]),
+             "context": "period total x 30 / days"},
+            {"label": "Forecast, next 30 days", "value": H.fmt_usd(fc["30d"]),
+             "context": "80%% range %s \u2013 %s" % (H.fmt_usd(rng["30d"]["low"]), H.fmt_usd(rng["30d"]["high"]))},
+            {"label": "Forecast, next 12 months", "value": H.fmt_usd(fc["annual"]),
+             "context": "90 days: %s" % H.fmt_usd(fc["90d"])},
+            {"label": "Top provider", "value": H.fmt_pct(prov["share_pct"]), "context": "of spend: %s" % prov["name"]},
+            {"label": "Cost per 1K tokens", "value": H.fmt_usd(m["cost_per_1k_tokens_usd"]),
+             "context": H.fmt_tokens(m["total_input_tokens"] + m["total_output_tokens"])},
+        ]
+        return H.join([H.metric_cards(cards), self._trend_section(m), self._provider_model_sections(m, total),
+                       self._allocation_section(m, total), self._efficiency_section(m),
+                       H.section("Recommendations", H.recommendations(doc["recommendations"]), id="recommendations")])
+
+    @staticmethod
+    def _trend_section(m) -> H.Markup:
+        fd = m["forecast_daily_usd"]
+        series = {"Daily cost": sorted(m["daily_cost"].items()),
+                  "Forecast": sorted((d, v["expected"]) for d, v in fd.items()),
+                  "Forecast low (80%)": sorted((d, v["low"]) for d, v in fd.items()),
+                  "Forecast high (80%)": sorted((d, v["high"]) for d, v in fd.items())}
+        rows = [[k, (H.fmt_usd(m["forecast_usd"][k]), m["forecast_usd"][k]),
+                 money_cell(m["forecast_range_usd"][k]["low"]), money_cell(m["forecast_range_usd"][k]["high"])]
+                for k in ("30d", "90d", "annual")]
+        days = [[d, money_cell(v), m["daily_calls"].get(d)] for d, v in sorted(m["daily_cost"].items())]
+        return H.section("Daily cost and forecast", H.join([
+            H.line_chart(series, "Daily cost, then the 30-day forecast with its 80% range"),
+            H.p(H.strong("Forecast method: "), m["forecast_method"], "."),
+            H.columns(H.table(["Horizon", "Expected", "Low (80%)", "High (80%)"], rows, id="forecast",
+                              caption="Spend forecast"),
+                      H.table(["Day", "Cost", "Calls"], days, id="daily-cost", caption="Cost of every day with data",
+                              top=10)),
+        ]), id="trend")
+
+    @staticmethod
+    def _provider_model_sections(m, total: float) -> H.Markup:
+        prov_rows = [[k, money_cell(v), pct_cell(pct(v, total))] for k, v in m["cost_by_provider"].items()]
+        model_rows = [[k, ", ".join(v["providers"]), v["calls"], H.fmt_tokens(v["input_tokens"] + v["output_tokens"]),
+                       money_cell(v["cost_usd"]), pct_cell(v["share_pct"]), money_cell(v["cost_per_1k_tokens_usd"]),
+                       money_cell(v["cost_per_call_usd"])] for k, v in m["models"].items()]
+        return H.join([
+            H.section("Cost by provider", H.columns(
+                H.donut_chart(list(m["cost_by_provider"].items()), "Share of spend by provider"),
+                H.table(["Provider", "Cost", "Share"], prov_rows, id="by-provider", caption="Cost of every provider")),
+                id="providers"),
+            H.section("Cost by model", H.join([
+                H.bar_chart(list(m["cost_by_model"].items()), "Cost by model"),
+                H.table(["Model", "Providers", "Calls", "Tokens", "Cost", "Share", "Per 1K tokens", "Per call"],
+                        model_rows, id="by-model", caption="Every model: volume, cost and unit cost")]), id="models"),
+        ])
+
+    @staticmethod
+    def _allocation_section(m, total: float) -> H.Markup:
+        parts = [H.bar_chart(list(m["cost_by_customer"].items()), "Cost by customer (largest 15)")]
+        blocks = []
+        for name, _, label in ALLOCATIONS:
+            if name in ("provider", "model"):
+                continue
+            rows = [[k, money_cell(v), pct_cell(pct(v, total))] for k, v in m["cost_by_" + name].items()]
+            blocks.append(H.table([label, "Cost", "Share"], rows, id="by-" + name.replace("_", "-"),
+                                  caption="Cost by %s" % label.lower(), top=10))
+        for i in range(0, len(blocks), 2):
+            parts.append(H.columns(*blocks[i:i + 2]))
+        return H.section("Cost allocation", H.join(parts), id="allocation",
+                         intro="Every dollar of the period attributed to who and what incurred it; each table sums "
+                               "to the total spend.")
+
+    @staticmethod
+    def _efficiency_section(m) -> H.Markup:
+        per1k = [(k, v) for k, v in sorted(m["cost_per_1k_tokens_by_model"].items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
+                 if v is not None]
+        rows = [[k, v["calls"], v["avg_input_tokens"], v["avg_output_tokens"], v["output_input_ratio"],
+                 money_cell(v["cost_per_1k_tokens_usd"]), money_cell(v["cost_usd"])] for k, v in m["task_types"].items()]
+        return H.section("Token efficiency", H.join([
+            H.bar_chart(per1k, "Cost per 1K tokens (input + output) by model"),
+            H.table(["Task type", "Calls", "Avg input tokens", "Avg output tokens", "Output / input", "Per 1K tokens",
+                     "Cost"], rows, id="task-efficiency", caption="Tokens and unit cost by task type"),
+        ]), id="efficiency", intro="Output tokens are priced several times higher than input tokens, so task types "
+                                   "with a high output/input ratio cost more per token.")
+
+
+if __name__ == "__main__":
+    import sys
+    from analyzers.engine.runner import main
+    from utils.cli import run_main
+    sys.exit(run_main(lambda argv: main(argv, ["understanding"], "understanding.py")))
