@@ -38,7 +38,7 @@ SRC_DIR = os.path.join(REPO_DIR, "src")
 if SRC_DIR not in sys.path:  # the viewer lives beside src/, not in it
     sys.path.insert(0, SRC_DIR)
 
-from analyzers.registry import IDS  # noqa: E402
+from analyzers.registry import ANALYZERS, CATEGORY_TITLES, IDS, analyzer_class  # noqa: E402
 from utils.cli import ArgumentParser, positive_float, run_main  # noqa: E402
 from utils.errors import ConfigError  # noqa: E402
 from utils.paths import DEFAULT_DATA, DEFAULT_REPORTS  # noqa: E402
@@ -244,6 +244,19 @@ class Children(object):
                 p.kill()
 
 
+def report_list() -> List[Dict[str, str]]:
+    """The reports as the manifest lists them, for the viewer's navigation before the first manifest exists."""
+    items = [{"id": "index", "title": "Executive summary", "category": "summary", "href": "index.html"}]
+    for aid, category, _, _ in ANALYZERS:
+        try:
+            title = analyzer_class(aid).title or aid
+        except Exception:  # an analyzer that does not import yet: its refresh will say why
+            title = aid.capitalize()
+        items.append({"id": aid, "title": title, "category": category,
+                      "category_title": CATEGORY_TITLES.get(category, category), "href": aid + ".html"})
+    return items
+
+
 def last_line(text: str) -> str:
     lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
     return lines[-1][:500] if lines else ""
@@ -266,6 +279,7 @@ class Viewer(object):
         self.next_check = 0.0
         self.demo = None  # type: Optional[Dict[str, Any]]
         self.started = now_iso()
+        self.default_reports = report_list()
 
     def data_stamp(self) -> Optional[Tuple[int, int]]:
         try:
@@ -316,7 +330,7 @@ class Viewer(object):
         m = dict(self.store.manifest or {"generated_at": None, "data_file": self.data, "data_size_bytes": 0,
                                           "rows": 0, "skipped_rows": 0, "reports": []})
         if not m.get("reports"):
-            m["reports"] = [{"id": i, "title": i, "category": "", "href": i + ".html"} for i in REPORT_NAMES]
+            m["reports"] = self.default_reports
         stamp = self.data_stamp()
         m["data_size_bytes_now"] = stamp[0] if stamp else 0
         if self.target_bytes:
@@ -334,10 +348,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     """GET and HEAD of the allow-listed URLs; 404 for everything else, 405 for other methods."""
 
     server_version = "ReveniumShowcaseViewer/1.0"
-    sys_version = ""
     protocol_version = "HTTP/1.1"
     timeout = 30  # an idle keep-alive connection is closed after this
     viewer = None  # type: Viewer
+
+    def version_string(self) -> str:
+        return self.server_version  # no Python version in the headers
 
     def do_GET(self) -> None:
         self.respond(head=False)
@@ -601,13 +617,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     viewer = Viewer(data, reports, args.interval, int(target_mb * 1e6) if target_mb else None)
     server = bind(args.host, args.port, viewer)
     stop = threading.Event()
+    demo = None  # type: Optional[threading.Thread]
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background (SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: _interrupt())
     try:
         viewer.store.load()  # the last reports, if any, are served while the first refresh runs
         viewer.refresher.start()
         if args.demo:
             viewer.demo = {"running": True, "state": "starting", "target_size_bytes": viewer.target_bytes}
-            threading.Thread(target=demo_thread, args=(viewer, stop), name="demo", daemon=True).start()
+            demo = threading.Thread(target=demo_thread, args=(viewer, stop), name="demo", daemon=True)
+            demo.start()
             viewer.next_check = time.time() + args.interval
         else:
             viewer.seen = viewer.data_stamp()
@@ -625,6 +644,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         viewer.refresher.stop()
         server.server_close()
         viewer.children.stop_all()
+        if demo is not None:
+            demo.join(10)  # it removes its staging file
     log("stopped")
     return 0
 

@@ -6,8 +6,8 @@ time order, so memory is bounded by the number of source records, not by the num
 
 Splitting a bucket of n requests (see specs/data-schema.md, "Importing usage exports"):
 - call i (0-based) is at start + i x (end - start) // n: evenly spread over [start, end), deterministic;
-- each token count T is split equally, the first T mod n calls getting one token more (largest remainder with
-  equal weights), so every total is exact;
+- each token count T is split equally, T mod n calls getting one token more (largest remainder with equal
+  weights; see _Bucket.calls for how cached and uncached input share out), so every total is exact;
 - the bucket is priced once at list price (integer micro-dollars, rounded half up), and that cost is split over
   the calls by cumulative rounding in proportion to each call's exact list price: every call gets the floor or
   the ceiling of its exact share and the calls sum exactly to the bucket's cost.
@@ -172,13 +172,19 @@ class _Bucket(object):
     def calls(self) -> Iterator[Tuple[int, str, List[str]]]:
         """(timestamp, call_id, row) of each call, in time order."""
         n, span = self.n, self.end - self.start
-        splits = [(t // n, t % n) for t in self.parts]  # 4 components: uncached, cache read, cache write, output
+        # Components: uncached, cache read, cache write, output. Each is split equally and its remainder r goes
+        # one token each to r consecutive calls; the input components' runs follow each other around the
+        # calls, so a call's total input is also within one token of every other call's.
+        splits, off = [], 0
+        for k, t in enumerate(self.parts):
+            splits.append((t // n, t % n, off if k < 3 else 0))
+            off = (off + t % n) % n
         exact = sum(t * p for t, p in zip(self.parts, self.prices))
         total = (exact * self.scale[0] // self.scale[1] + 500000) // 1000000 if self.cost_text is None else 0
         done = cum = 0
         f = self.fields
         for i in range(n):
-            tok = [q + (1 if i < r else 0) for q, r in splits]
+            tok = [q + (1 if (i - o) % n < r else 0) for q, r, o in splits]
             if self.cost_text is not None:
                 cost = self.cost_text
             else:

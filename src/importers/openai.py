@@ -5,7 +5,7 @@ A page is {"object": "page", "data": [bucket], "has_more", "next_page"}; a bucke
 project_id, user_id, api_key_id, model and batch the export asked for (the others are null). A file may also hold
 a JSON list of pages. Costs are not in these pages: they come from the price catalog.
 """
-from typing import Any, Dict
+from typing import Any
 
 from importers.common import Import, InputFormatError, count, load_json, short_hash
 

@@ -118,17 +118,22 @@ class ReaderOddFiles(Tmp):
         bad_num[4] = "abc"
         bad_ts = list(ROW)
         bad_ts[0] = "yesterday"
+        bad_sec = list(ROW)
+        bad_sec[0] = "2026-01-05T14:03:x2Z"  # a minute already seen, garbage seconds
+        bad_sec2 = list(ROW)
+        bad_sec2[0] = "2026-01-05T14:03:75Z"
         no_cust = list(ROW)
         no_cust[8] = ""
         neg = list(ROW)
         neg[5] = "-3"
         lines = [",".join(FIELDS), ",".join(ROW), "not,a,row", "", ",".join(bad_num), ",".join(bad_ts),
-                 ",".join(no_cust), ",".join(neg), ";".join(ROW), ",".join(ROW), ",".join(ROW)[:25]]
+                 ",".join(no_cust), ",".join(neg), ";".join(ROW), ",".join(ROW), ",".join(bad_sec),
+                 ",".join(bad_sec2), ",".join(ROW)[:25]]
         write(self.path(), "\n".join(lines))
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 2)
         self.assertEqual(dict(stats.skipped), {"wrong column count": 2, "empty line": 1, "bad number": 2,
-                                               "bad timestamp": 1, "missing required field": 1,
+                                               "bad timestamp": 3, "missing required field": 1,
                                                "truncated last line": 1})
         self.assertEqual(stats.examples[0], (3, "wrong column count"))
 

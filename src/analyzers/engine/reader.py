@@ -213,19 +213,22 @@ class _Scanner(object):
             if padded:
                 row.append("")
             t = row[its]
-            mb = minute_cache.get(t[:16])
-            if mb is not None and len(t) == 20 and t[16] == ":" and t[19] == "Z" and t[17:19].isdigit():
-                ts = mb + int(t[17:19])
-            else:
-                try:
+            try:
+                mb = minute_cache.get(t[:16])
+                if mb is not None and t[16::3] == ":Z":  # a cached minute + ":SSZ"
+                    sec = int(t[17:19])
+                    if not 0 <= sec < 60 or not t[17:19].isdigit():
+                        raise ValueError("bad seconds")
+                    ts = mb + sec
+                else:
                     ts = parse_ts(t)
-                except ValueError:
-                    stats.skip(TRUNCATED if final else BAD_TIMESTAMP, line_no)
-                    continue
-                if len(t) == 20 and t[10] == "T" and t[19] == "Z":
-                    if len(minute_cache) > 500000:
-                        minute_cache.clear()
-                    minute_cache[t[:16]] = ts - ts % 60
+                    if len(t) == 20 and t[10] == "T" and t[19] == "Z":
+                        if len(minute_cache) > 500000:
+                            minute_cache.clear()
+                        minute_cache[t[:16]] = ts - ts % 60
+            except ValueError:
+                stats.skip(TRUNCATED if final else BAD_TIMESTAMP, line_no)
+                continue
             if not (row[iprov] and row[imod] and row[icust]):
                 stats.skip(TRUNCATED if final else MISSING_FIELD, line_no)
                 continue
@@ -234,7 +237,7 @@ class _Scanner(object):
                 out = int(row[iout])
                 c = row[icost]
                 if len(c) > 7 and c[-7] == "." and inp >= 0 and out >= 0:  # our 6-decimal format
-                    cost = int(c[:-7] + c[-6:]) * 1000
+                    cost = int(c.replace(".", "", 1)) * 1000
                 else:
                     cost = _cost(c, inp, out)
                 lt = row[ilat]

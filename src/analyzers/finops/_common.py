@@ -82,7 +82,6 @@ def pct_cell(v: Optional[float], decimals: int = 1):
     return (H.fmt_pct(v, decimals), v) if v is not None else ("\u2014", None)
 
 
-
 def comparable_models(model: str, models) -> set:
     """Models of the same catalog price class as `model` or one class cheaper (premium -> standard -> economy):
     a credible like-for-like replacement. Models not in the catalog are compared with everything."""

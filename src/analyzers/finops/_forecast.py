@@ -4,11 +4,12 @@ on the daily cost of the complete days, with an 80% range from the residual spre
 - Complete days: a day is used when the data covers it whole; the first day counts only if the data starts
   before 01:00 UTC and the last day only if it ends at 23:00 UTC or later, so a day still being written never
   drags the forecast down. Days inside the period without calls count as zero-cost days.
-- 14 complete days or more: cost(t) = a + b*t + weekday effect (the mean detrended residual of that weekday,
-  centred on zero). The trend is extrapolated no further ahead than the number of days it was fitted on, then
+- 14 complete days or more: cost(t) = a + b*t + weekday effect, fitted jointly by least squares (the weekday
+  effects centred on zero). The trend is extrapolated no further ahead than the number of days it was fitted on, then
   held flat: a month of data does not support a year-long slope.
 - Fewer: the mean cost of the complete days (a flat run rate); with no complete day, the cost per hour of data
   x 24.
+- The horizon starts the day after the last complete day (a partial last day is forecast in full again).
 - Every forecast day is floored at zero. Range of a horizon of h days: expected +/- 1.2816 x residual standard
   deviation x sqrt(h) (an 80% interval when daily errors are independent), the low end floored at zero.
 """
@@ -38,24 +39,36 @@ def complete_days(first_ts: int, last_ts: int) -> List[int]:
     return list(range(first, last + 1))
 
 
+def _solve(a: List[List[float]], b: List[float]) -> List[float]:
+    """Solve a x = b (small, symmetric positive definite normal equations) by Gauss-Jordan with pivoting."""
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(m[r][c]))
+        m[c], m[p] = m[p], m[c]
+        if abs(m[c][c]) < 1e-12:
+            continue
+        for r in range(n):
+            if r != c and m[r][c]:
+                f = m[r][c] / m[c][c]
+                m[r] = [x - f * y for x, y in zip(m[r], m[c])]
+    return [m[i][n] / m[i][i] if abs(m[i][i]) >= 1e-12 else 0.0 for i in range(n)]
+
+
 def _fit_trend(days: List[int], ys: List[float]) -> Dict[str, Any]:
+    """Joint least squares of cost = a + b*t + weekday effect (Monday the baseline), effects then centred."""
     n = len(ys)
-    ts = [float(i) for i in range(n)]
-    tm, ym = sum(ts) / n, sum(ys) / n
-    sxx = sum((t - tm) ** 2 for t in ts)
-    b = sum((t - tm) * (y - ym) for t, y in zip(ts, ys)) / sxx
-    a = ym - b * tm
-    resid = [y - (a + b * t) for t, y in zip(ts, ys)]
-    sums, counts = [0.0] * 7, [0] * 7
-    for d, r in zip(days, resid):
-        sums[weekday(d)] += r
-        counts[weekday(d)] += 1
-    effects = [sums[i] / counts[i] if counts[i] else 0.0 for i in range(7)]
+    rows = [[1.0, float(i)] + [1.0 if weekday(d) == k else 0.0 for k in range(1, 7)] for i, d in enumerate(days)]
+    ata = [[sum(r[i] * r[j] for r in rows) for j in range(8)] for i in range(8)]
+    aty = [sum(r[i] * y for r, y in zip(rows, ys)) for i in range(8)]
+    coef = _solve(ata, aty)
+    effects = [0.0] + coef[2:]
     centre = sum(effects) / 7.0
     effects = [e - centre for e in effects]
-    sse = sum((y - (a + b * t + effects[weekday(d)])) ** 2 for d, t, y in zip(days, ts, ys))
-    sd = math.sqrt(sse / max(1, n - 2 - 6))
-    return {"a": a + centre, "b": b, "effects": effects, "sd": sd}
+    a, b = coef[0] + centre, coef[1]
+    sse = sum((y - (a + b * i + effects[weekday(d)])) ** 2 for i, (d, y) in enumerate(zip(days, ys)))
+    sd = math.sqrt(sse / max(1, n - 8))
+    return {"a": a, "b": b, "effects": effects, "sd": sd}
 
 
 def forecast(daily_nano: Dict[int, int], first_ts: int, last_ts: int, total_nano: int) -> Dict[str, Any]:
@@ -66,8 +79,8 @@ def forecast(daily_nano: Dict[int, int], first_ts: int, last_ts: int, total_nano
     n = len(days)
     if n >= MIN_DAYS_FOR_TREND:
         fit = _fit_trend(days, ys)
-        method = ("Least-squares linear trend plus day-of-week effects fitted on the daily cost of %d complete "
-                  "days; the trend is held flat beyond %d days ahead; range = expected +/- 1.28 x residual "
+        method = ("Least-squares linear trend plus day-of-week effects fitted jointly on the daily cost of %d "
+                  "complete days (a partial first or last day is left out); the trend is held flat beyond %d days ahead; range = expected +/- 1.28 x residual "
                   "standard deviation x sqrt(days) (80%%)" % (n, n))
     else:
         if n:
@@ -83,10 +96,11 @@ def forecast(daily_nano: Dict[int, int], first_ts: int, last_ts: int, total_nano
                   "range = expected +/- 1.28 x standard deviation of daily cost x sqrt(days) (80%%)"
                   % (basis, MIN_DAYS_FOR_TREND))
     start = days[0] if days else last_day
+    base = days[-1] if days else last_day  # the horizon starts after the last complete day
     cap = (n - 1) + n  # the trend is extrapolated at most n days past the fitted window
     daily = []  # type: List[float]
     for j in range(1, 366):
-        d = last_day + j
+        d = base + j
         t = min(d - start, cap) if n >= MIN_DAYS_FOR_TREND else 0
         daily.append(max(0.0, fit["a"] + fit["b"] * t + fit["effects"][weekday(d)]))
     sd = fit["sd"]
@@ -96,7 +110,7 @@ def forecast(daily_nano: Dict[int, int], first_ts: int, last_ts: int, total_nano
         half = Z80 * sd * math.sqrt(h)
         out_fc[name] = round(exp, 2)
         out_range[name] = {"low": round(max(0.0, exp - half), 2), "high": round(exp + half, 2)}
-    per_day = {iso_day(last_day + j + 1): {"expected": round(v, 6), "low": round(max(0.0, v - Z80 * sd), 6),
+    per_day = {iso_day(base + j + 1): {"expected": round(v, 6), "low": round(max(0.0, v - Z80 * sd), 6),
                                            "high": round(v + Z80 * sd, 6)} for j, v in enumerate(daily[:30])}
     return {
         "forecast_usd": out_fc, "forecast_range_usd": out_range, "forecast_method": method,

@@ -169,7 +169,7 @@ class UnderstandingAnalyzer(Analyzer):
             return {"title": "Spend is heading %s/month above the current run rate: budget for it" % H.fmt_usd(growth),
                     "detail": text, "impact_usd_per_month": round(growth, 2), "level": "warning"}
         return {"title": "Spend is forecast at %s for the next 30 days" % H.fmt_usd(m["forecast_usd"]["30d"]),
-                "detail": text + " This is within 5% of (or below) the current monthly run rate of %s." %
+                "detail": text + " This is within 5%% of (or below) the current monthly run rate of %s." %
                 H.fmt_usd(m["run_rate_usd_per_month"]), "impact_usd_per_month": None, "level": "info"}
 
     @staticmethod

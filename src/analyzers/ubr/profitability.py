@@ -36,7 +36,8 @@ class ProfitabilityAnalyzer(Analyzer):
 
     def compute(self, view) -> Dict[str, Any]:
         rows = customers(view)
-        share = float(view.options.get("cap_share") or 0.5)
+        share = view.options.get("cap_share")
+        share = 0.5 if share is None else float(share)
         if share <= 0:
             raise ConfigError("--cap-share must be a positive share of the tier price, got %s" % share)
         known = [r for r in rows if r.known]
@@ -222,12 +223,13 @@ def _recommendations(m: Dict[str, Any], bad: List[CustomerMoney], view) -> List[
     if ups:
         gain = sum(u["revenue_gain_usd_per_month"] for u in ups)
         recs.append({"level": "warning", "impact_usd_per_month": round(gain, 6),
-                     "title": "Upgrade %d customer%s to the tier that covers their AI cost: +%s/month revenue" % (
+                     "title": "Upgrade %d customer%s whose AI cost exceeds their tier's price: +%s/month revenue" % (
                          len(ups), "" if len(ups) == 1 else "s", H.fmt_usd(gain)),
-                     "detail": "Their AI cost per month is above their tier's price. " + "; ".join(
+                     "detail": "Each moves to the cheapest tier whose price covers its AI cost per month (the top tier "
+                               "when none does). " + "; ".join(
                          "%s: %s to %s (costs %s/month)" % (u["customer_id"], u["from_tier"], u["to_tier"],
                                                             H.fmt_usd(u["cost_usd_per_month"])) for u in ups[:5])
-                               + ("; ..." if len(ups) > 5 else "") + "."})
+                               + ("; and %d more" % (len(ups) - 5) if len(ups) > 5 else "") + "."})
     stuck = [u for u in m["tier_upgrades"] if not u["covers_cost"]]
     if stuck:
         recs.append({"level": "warning", "impact_usd_per_month": None,
@@ -240,19 +242,18 @@ def _recommendations(m: Dict[str, Any], bad: List[CustomerMoney], view) -> List[
         t = m["margin_by_tier"].get(tier) or {}
         if c["savings_usd_per_month"] <= 0:
             continue
-        lead = ("%s tier has %s negative margin" % (tier.capitalize(), H.fmt_pct(t.get("unprofitable_pct"), 0))
+        lead = ("%s tier: %s of customers have a negative margin" % (tier.capitalize(),
+                                                                       H.fmt_pct(t.get("unprofitable_pct"), 0))
                 if t.get("unprofitable") else "%s tier: %d customer%s above the cap" % (
                     tier.capitalize(), c["customers_over_cap"], "" if c["customers_over_cap"] == 1 else "s"))
         recs.append({"level": "warning" if t.get("unprofitable") else "info",
                      "impact_usd_per_month": c["savings_usd_per_month"],
                      "title": "%s - cap AI usage at %s/month per customer to save %s/month" % (
                          lead, H.fmt_usd(c["cap_usd_per_month"]), H.fmt_usd(c["savings_usd_per_month"])),
-                     "detail": "%d of %d %s customers use more than %s of their %s/month price in AI cost%s. Savings "
-                               "assume usage beyond the cap is not served or is billed as overage." % (
-                                   c["customers_over_cap"], c["customers"], tier, H.fmt_pct(100 * caps["cap_share"], 0),
-                                   H.fmt_usd(t.get("price_usd_per_month")),
-                                   " (%s of customers have a negative margin)" % H.fmt_pct(t.get("unprofitable_pct"))
-                                   if t.get("unprofitable") else "")})
+                     "detail": "%d of %d %s customers use more than %s of their %s/month price in AI cost; %d of them "
+                               "lose money. Savings assume usage beyond the cap is not served or is billed as overage."
+                               % (c["customers_over_cap"], c["customers"], tier, H.fmt_pct(100 * caps["cap_share"], 0),
+                                  H.fmt_usd(t.get("price_usd_per_month")), t.get("unprofitable", 0))})
     r = m["routing"]
     if r["savings_usd_per_month"] > 0:
         top = r["moves"][0]

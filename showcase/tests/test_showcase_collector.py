@@ -1,0 +1,226 @@
+"""The local collector: validation (each bad input -> 400, nothing written), duplicates, concurrent posts, OTLP."""
+import os
+import sys
+_HERE = os.path.dirname(os.path.realpath(__file__))
+sys.path[:0] = [p for p in (os.path.join(os.path.dirname(os.path.dirname(_HERE)), "src"), os.path.dirname(_HERE))
+                if p not in sys.path]
+
+import csv  # noqa: E402
+import gzip  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import unittest  # noqa: E402
+
+from instrumentation import local_collector as lc  # noqa: E402
+from utils.schema import FIELDS  # noqa: E402
+
+PRICES = {"gpt-4o": (2.5, 10.0), "claude-sonnet-4": (3.0, 15.0), "gpt-4o-mini": (0.15, 0.6), "gemini-2.5-pro": (1.25, 10.0)}
+
+
+def record(tid, inp=1000000, out=100000, **kw):
+    r = {"transactionId": tid, "provider": "OpenAI", "model": "gpt-4o", "inputTokenCount": inp,
+         "outputTokenCount": out, "totalTokenCount": inp + out, "requestTime": "2026-03-01T10:00:00Z",
+         "responseTime": "2026-03-01T10:00:02Z", "completionStartTime": "2026-03-01T10:00:01Z",
+         "requestDuration": 2000, "isStreamed": False, "stopReason": "END", "costType": "AI",
+         "organizationName": "acme", "productName": "helpdesk", "taskType": "chat",
+         "subscriber": {"id": "cust-x", "email": "x@example.com"}}
+    r.update(kw)
+    return r
+
+
+class CollectorCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="collector-")
+        self.out = os.path.join(self.tmp, "calls.csv")
+        self.start()
+
+    def start(self):
+        self.server = lc.serve("127.0.0.1", 0, self.out, quiet=True)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+    def tearDown(self):
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def post(self, path, body, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        data = body if isinstance(body, bytes) else body.encode("utf-8")
+        c.request("POST", path, body=data, headers=headers or {"Content-Type": "application/json"})
+        r = c.getresponse()
+        payload = r.read()
+        c.close()
+        return r.status, json.loads(payload.decode("utf-8"))
+
+    def rows(self):
+        with open(self.out, newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+
+class TestMeteringRecords(CollectorCase):
+    def test_record_priced_from_catalog_with_business_context(self):
+        st, doc = self.post("/v2/ai/completions", json.dumps(record("t-1")))
+        self.assertEqual((st, doc["written"]), (202, 1))
+        rows = self.rows()
+        self.assertEqual(len(rows), 1)
+        r = rows[0]
+        self.assertEqual(list(r.keys()), FIELDS)
+        # 1M input x $2.50/1M + 100K output x $10/1M, computed here by hand
+        self.assertEqual(r["cost_usd"], "3.500000")
+        self.assertEqual((r["latency_ms"], r["organization_id"], r["customer_id"], r["provider"], r["timestamp"]),
+                         ("2000", "acme", "cust-x", "openai", "2026-03-01T10:00:00Z"))
+
+    def test_snake_case_batch_and_explicit_cost(self):
+        snake = {"transaction_id": "s-1", "provider": "AWS Bedrock", "model": "anthropic.claude-v2",
+                 "input_token_count": 1000, "output_token_count": 500, "total_token_count": 1500,
+                 "request_time": "2026-03-01T10:00:00+01:00", "response_time": "2026-03-01T10:00:01+01:00",
+                 "completion_start_time": "2026-03-01T10:00:00+01:00", "request_duration": 800.4,
+                 "is_streamed": True, "stop_reason": "TOKEN_LIMIT", "cost_type": "AI", "subscription_id": "sub-9",
+                 "agent": "search"}
+        st, doc = self.post("/v2/ai/completions", json.dumps([snake, record("c-1", totalCost=0.25)]))
+        self.assertEqual((st, doc["written"]), (202, 2))
+        by_id = {r["call_id"]: r for r in self.rows()}
+        s = by_id["s-1"]
+        # bedrock claude-v2: 1000 x $8/1M + 500 x $24/1M = 0.008 + 0.012
+        self.assertEqual((s["provider"], s["cost_usd"], s["customer_id"], s["feature_id"], s["latency_ms"]),
+                         ("bedrock", "0.020000", "sub-9", "search", "800"))
+        self.assertEqual(s["timestamp"], "2026-03-01T09:00:00Z")
+        self.assertEqual(by_id["c-1"]["cost_usd"], "0.250000")
+
+    def test_bad_inputs_are_400_and_write_nothing(self):
+        self.post("/v2/ai/completions", json.dumps(record("keep")))
+        before = open(self.out, "rb").read()
+        bad = {
+            "malformed": "{not json",
+            "missing required": json.dumps({"model": "gpt-4o"}),
+            "negative tokens": json.dumps(record("neg", inp=-5)),
+            "wrong type": json.dumps(record("typ", inputTokenCount="1000")),
+            "bool as number": json.dumps(record("b", outputTokenCount=True)),
+            "bad stop reason": json.dumps(record("sr", stopReason="DONE")),
+            "bad timestamp": json.dumps(record("ts", requestTime="yesterday")),
+            "nobody to bill": json.dumps({k: v for k, v in record("nb").items()
+                                          if k not in ("subscriber", "organizationName")}),
+            "unknown model without cost": json.dumps(record("um", model="my-own-llm")),
+            "deep nesting": "[" * 10000,
+            "one bad record in a batch": json.dumps([record("ok-1"), record("bad-2", out=-1)]),
+            "empty batch": "[]",
+            "not utf-8": b"\xff\xfe{}",
+            "control chars": json.dumps(record("cc\nx")),
+        }
+        for name, body in bad.items():
+            st, doc = self.post("/v2/ai/completions", body)
+            self.assertEqual(st, 400, name)
+            self.assertTrue(doc.get("error"), name)
+        st, doc = self.post("/v1/traces", '{"resourceSpans": 7}')
+        self.assertEqual(st, 400)
+        st, doc = self.post("/v2/ai/completions", "x" * (lc.MAX_BODY_BYTES + 10))
+        self.assertEqual(st, 413)
+        self.assertEqual(open(self.out, "rb").read(), before)
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        c.request("GET", "/health")
+        self.assertEqual(c.getresponse().status, 200)  # still up after all that
+        c.close()
+
+    def test_negative_tokens_message_is_clear(self):
+        st, doc = self.post("/v2/ai/completions", json.dumps(record("neg", inp=-5)))
+        self.assertIn("inputTokenCount must not be negative", doc["error"])
+
+    def test_duplicates_are_ignored_even_after_a_restart(self):
+        self.assertEqual(self.post("/v2/ai/completions", json.dumps(record("d-1")))[1]["written"], 1)
+        st, doc = self.post("/v2/ai/completions", json.dumps([record("d-1"), record("d-2"), record("d-2")]))
+        self.assertEqual((st, doc["written"], doc["duplicate"]), (202, 1, 2))
+        self.stop()
+        self.start()  # a new collector on the same file remembers the ids in it
+        st, doc = self.post("/v2/ai/completions", json.dumps(record("d-1")))
+        self.assertEqual((doc["written"], doc["duplicate"]), (0, 1))
+        self.assertEqual(sorted(r["call_id"] for r in self.rows()), ["d-1", "d-2"])
+
+    def test_gzip_body(self):
+        body = gzip.compress(json.dumps(record("gz")).encode("utf-8"))
+        st, doc = self.post("/v2/ai/completions", body, {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        self.assertEqual((st, doc["written"]), (202, 1))
+
+    def test_concurrent_posts_write_whole_lines(self):
+        errors = []
+
+        def worker(t):
+            for i in range(10):
+                try:
+                    st, _ = self.post("/v2/ai/completions", json.dumps(record("c-%d-%d" % (t, i), inp=100 + i, out=10)))
+                    if st != 202:
+                        errors.append(st)
+                except Exception as e:  # noqa: BLE001 - reported below
+                    errors.append(e)
+        threads = [threading.Thread(target=worker, args=(t,)) for t in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(errors, [])
+        with open(self.out, newline="", encoding="utf-8") as f:
+            raw = f.read()
+        self.assertTrue(raw.endswith("\n"))
+        lines = raw.splitlines()
+        self.assertEqual(len(lines), 101)
+        self.assertTrue(all(len(next(csv.reader([ln]))) == len(FIELDS) for ln in lines))
+        ids = [r["call_id"] for r in self.rows()]
+        self.assertEqual(len(set(ids)), 100)
+
+
+class TestOtlp(CollectorCase):
+    def spans(self, n=3):
+        from instrumentation.demo_app import SimulatedAI, feature_call, workload
+        from instrumentation.revenium_otel import export_request, request_spans
+        ai, spans, calls = SimulatedAI(3), [], []
+        for meta, feature in workload(n, 3):
+            c = feature_call(ai, feature)
+            calls.append((c, meta, feature))
+            spans.extend(request_spans(c, meta, feature))
+        return export_request(spans), calls
+
+    def test_genai_spans_become_rows(self):
+        doc, calls = self.spans(6)
+        st, ans = self.post("/v1/traces", json.dumps(doc))
+        self.assertEqual((st, ans["written"]), (202, 6))  # the SERVER spans are not AI calls: ignored
+        rows = {r["request_id"]: r for r in self.rows()}
+        for c, meta, feature in calls:
+            r = rows[c.id]
+            pin, pout = PRICES[c.model]
+            want = (c.input_tokens * pin + c.output_tokens * pout) / 1e6
+            self.assertAlmostEqual(float(r["cost_usd"]), want, places=6)
+            self.assertEqual((r["customer_id"], r["organization_id"], r["feature_id"], r["subscription_tier"]),
+                             (meta.subscriber.id, meta.organization_name, feature, meta.subscription_tier))
+            self.assertEqual(int(r["latency_ms"]), c.duration_ms)
+        attrs = [a["key"] for a in doc["resourceSpans"][0]["scopeSpans"][0]["spans"][1]["attributes"]]
+        self.assertIn("gen_ai.provider.name", attrs)
+        self.assertNotIn("gen_ai.system", attrs)
+        st, ans = self.post("/v1/traces", json.dumps(doc))  # the same spans again: nothing new
+        self.assertEqual((ans["written"], ans["duplicate"]), (0, 6))
+
+    def test_bad_spans_are_refused_whole(self):
+        doc, _ = self.spans(2)
+        spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+        for a in spans[3]["attributes"]:
+            if a["key"] == "gen_ai.usage.output_tokens":
+                a["value"] = {"intValue": "-3"}
+        st, ans = self.post("/v1/traces", json.dumps(doc))
+        self.assertEqual(st, 400)
+        self.assertIn("output_tokens", ans["error"])
+        self.assertEqual(self.rows(), [])
+        st, _ = self.post("/v1/traces", json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [{"attributes": [
+            {"key": "gen_ai.provider.name", "value": {"stringValue": "openai"}}], "traceId": "zz"}]}]}]}))
+        self.assertEqual(st, 400)
+        self.assertEqual(self.rows(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()

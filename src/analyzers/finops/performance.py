@@ -1,0 +1,286 @@
+"""Performance: how fast each model and provider answers (p50/p95/p99 latency, exact), how much speed costs
+(cost vs latency per model, output tokens per second), and which models are beaten on the same task type by a
+comparable model that is both faster and cheaper (a free win).
+
+Run from src/: python3 analyzers/finops/performance.py [--data CSV] [--out DIR]
+"""
+if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable
+    import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # noqa
+
+from typing import Any, Dict, List, Optional
+
+from analyzers.engine.base import Analyzer
+from analyzers.engine.cube import CALLS, COST, INPUT, LAT_N, LAT_SUM, OUTPUT
+from analyzers.finops._common import by_cost, comparable_models, money_cell, nearest_rank, pct_cell, ratio
+from utils import html_generator as H
+
+MIN_CALLS = 10  # calls with a latency a model needs on a task type before it is compared on that task
+PCTS = (50, 95, 99)
+
+
+def _latency_stats(hist: Dict[int, int]) -> Dict[str, Any]:
+    """calls, mean and exact nearest-rank percentiles of a {ms: calls} histogram."""
+    n = sum(hist.values())
+    p50, p95, p99 = nearest_rank(hist, PCTS)
+    return {"calls": n, "mean_ms": round(sum(ms * c for ms, c in hist.items()) / float(n), 2), "p50_ms": p50,
+            "p95_ms": p95, "p99_ms": p99, "min_ms": min(hist), "max_ms": max(hist)}
+
+
+def _merge(hists: List[Dict[int, int]]) -> Dict[int, int]:
+    out = {}  # type: Dict[int, int]
+    for h in hists:
+        for ms, c in h.items():
+            out[ms] = out.get(ms, 0) + c
+    return out
+
+
+def _tokens_per_s(g: List[int]) -> Optional[float]:
+    """Output tokens per second of latency, over the calls that have a latency (their share of the output)."""
+    if not g[LAT_N] or not g[LAT_SUM]:
+        return None
+    return round(g[OUTPUT] * g[LAT_N] / float(g[CALLS]) / (g[LAT_SUM] / 1000.0), 2)
+
+
+class PerformanceAnalyzer(Analyzer):
+    id = "performance"
+    title = "Performance: latency, throughput & cost"
+    category = "finops"
+    summary = "How fast is each model, what does speed cost, and which models are both slower and dearer?"
+
+    def compute(self, view) -> Dict[str, Any]:
+        cube = view.cube
+        hist = {model: h for model, h in cube.latency.items() if h}
+        by_model = cube.group("model")
+        m = {"latency_by_model": {k: _latency_stats(hist[k]) for k in sorted(hist)}}  # type: Dict[str, Any]
+        m["models_without_latency"] = sorted(str(k) for k, g in by_model.items() if not g[LAT_N])
+        m["overall_latency"] = _latency_stats(_merge(list(hist.values()))) if hist else None
+        m["latency_by_provider"] = self._providers(cube, hist)
+        m["cost_latency_by_model"] = self._cost_latency(view, cube, by_model, m["latency_by_model"])
+        m["throughput_tokens_per_s_by_model"] = {k: v["output_tokens_per_s"]
+                                                 for k, v in m["cost_latency_by_model"].items()}
+        m["efficient_frontier"] = self._frontier(m["cost_latency_by_model"])
+        m["dominated_models"] = self._dominated(view, cube)
+        m["dominated_savings_usd_per_month"] = round(sum(d["savings_usd_per_month"] for d in m["dominated_models"]), 2)
+        notes = []
+        if not view.has("latency_ms"):
+            notes.append("No latency_ms column: latency percentiles, throughput and the faster-and-cheaper comparison "
+                         "need it. Cost per model is still shown.")
+        elif not hist:
+            notes.append("The latency_ms column is empty in every row: latency cannot be measured.")
+        elif m["models_without_latency"]:
+            notes.append("No latency recorded for %s: left out of the latency figures." % ", ".join(m["models_without_latency"]))
+        return {"metrics": m, "recommendations": self._recs(view, m), "notes": notes}
+
+    # ---- metrics ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _providers(cube, hist) -> Dict[str, Dict[str, Any]]:
+        """Per provider: exact mean from the cells; percentiles from the model histograms when every model of the
+        provider is served by that provider alone (the histograms are per model)."""
+        owners = {}  # type: Dict[str, set]
+        for (prov, model), g in cube.group("provider", "model").items():
+            if g[LAT_N]:
+                owners.setdefault(model, set()).add(prov)
+        out = {}
+        for prov, g in sorted(cube.group("provider").items()):
+            if not g[LAT_N]:
+                continue
+            models = sorted(mo for mo, ps in owners.items() if prov in ps)
+            row = {"calls": g[LAT_N], "mean_ms": round(g[LAT_SUM] / float(g[LAT_N]), 2), "models": models}
+            if all(owners[mo] == {prov} for mo in models):
+                st = _latency_stats(_merge([hist[mo] for mo in models]))
+                row.update(p50_ms=st["p50_ms"], p95_ms=st["p95_ms"], p99_ms=st["p99_ms"])
+            else:  # a model also served by another provider: its histogram cannot be split
+                row.update(p50_ms=None, p95_ms=None, p99_ms=None)
+            out[str(prov)] = row
+        return out
+
+    @staticmethod
+    def _cost_latency(view, cube, by_model, lat) -> Dict[str, Dict[str, Any]]:
+        out = {}
+        for model, g in by_cost(by_model, COST):
+            st = lat.get(model) or {}
+            out[str(model)] = {"calls": g[CALLS], "cost_usd": view.usd(g[COST]),
+                               "cost_per_call_usd": ratio(g[COST] / 1e9, g[CALLS]),
+                               "cost_per_1k_tokens_usd": ratio(g[COST] / 1e6, g[INPUT] + g[OUTPUT]),
+                               "mean_ms": st.get("mean_ms"), "p50_ms": st.get("p50_ms"), "p95_ms": st.get("p95_ms"),
+                               "output_tokens_per_s": _tokens_per_s(g)}
+        return out
+
+    @staticmethod
+    def _frontier(rows) -> List[str]:
+        """Models no other model beats on both cost per 1K tokens and p50 latency (the efficient choices)."""
+        pts = [(k, v["cost_per_1k_tokens_usd"], v["p50_ms"]) for k, v in rows.items()
+               if v["cost_per_1k_tokens_usd"] is not None and v["p50_ms"] is not None]
+        keep = [k for k, c, l in pts
+                if not any(c2 <= c and l2 <= l and (c2 < c or l2 < l) for k2, c2, l2 in pts if k2 != k)]
+        return sorted(keep, key=lambda k: (rows[k]["cost_per_1k_tokens_usd"], k))
+
+    @staticmethod
+    def _dominated(view, cube) -> List[Dict[str, Any]]:
+        """(task type, model) pairs where a comparable model is faster on that task and, at list price, cheaper for
+        the same tokens; the best alternative (largest saving) for each."""
+        from simulator.catalog import load_catalog
+        catalog = load_catalog()
+        cells = cube.group("task_type", "model")
+        prov = {}  # type: Dict[str, str]  # the provider carrying most of a model's calls: its list price
+        for (p, mo), g in sorted(cube.group("provider", "model").items(), key=lambda kv: (-kv[1][CALLS], kv[0])):
+            prov.setdefault(mo, p)
+        out = []
+        for (task, model), g in sorted(cells.items()):
+            if g[LAT_N] < MIN_CALLS:
+                continue
+            mean = g[LAT_SUM] / float(g[LAT_N])
+            peers = comparable_models(model, {mo for (t, mo) in cells if t == task})
+            best = None
+            for alt in sorted(peers):
+                a = cells[(task, alt)]
+                if a[LAT_N] < MIN_CALLS or a[LAT_SUM] / float(a[LAT_N]) >= mean:
+                    continue
+                entry = catalog.get(prov.get(alt, ""), alt)
+                if entry is not None:
+                    alt_nano, basis = (g[INPUT] * entry.input_micro + g[OUTPUT] * entry.output_micro) // 1000, "list price"
+                elif a[INPUT] + a[OUTPUT]:
+                    alt_nano, basis = a[COST] * (g[INPUT] + g[OUTPUT]) // (a[INPUT] + a[OUTPUT]), "observed rate"
+                else:
+                    continue
+                saving = g[COST] - alt_nano
+                if saving > 0 and (best is None or saving > best[0]):
+                    best = (saving, alt, alt_nano, a[LAT_SUM] / float(a[LAT_N]), basis)
+            if best:
+                saving, alt, alt_nano, alt_mean, basis = best
+                out.append({"task_type": task, "model": model, "dominated_by": alt, "calls": g[CALLS],
+                            "cost_usd": view.usd(g[COST]), "cost_at_alternative_usd": view.usd(alt_nano),
+                            "price_basis": basis, "mean_ms": round(mean, 2), "alternative_mean_ms": round(alt_mean, 2),
+                            "faster_pct": round(100.0 * (1 - alt_mean / mean), 2),
+                            "savings_usd_per_month": view.per_month(saving)})
+        out.sort(key=lambda d: (-d["savings_usd_per_month"], d["task_type"], d["model"]))
+        return out
+
+    # ---- recommendations -------------------------------------------------------------------------------------
+    @staticmethod
+    def _recs(view, m) -> List[Dict[str, Any]]:
+        recs = []
+        for d in m["dominated_models"][:5]:
+            recs.append({
+                "title": "Move %s tasks from %s to %s: %s faster and %s/month cheaper" % (
+                    d["task_type"] or "unlabelled", d["model"], d["dominated_by"], H.fmt_pct(d["faster_pct"], 0),
+                    H.fmt_usd(d["savings_usd_per_month"])),
+                "detail": "On %s, %s averaged %s per call against %s for %s; its %s calls cost %s, the same tokens at "
+                          "%s's %s would cost %s. Both are in the same or adjacent price class; confirm answer "
+                          "quality on a sample before switching." % (
+                              d["task_type"] or "unlabelled calls", d["model"], H.fmt_ms(d["mean_ms"]),
+                              H.fmt_ms(d["alternative_mean_ms"]), d["dominated_by"], H.fmt_int(d["calls"]),
+                              H.fmt_usd(d["cost_usd"]), d["dominated_by"], d["price_basis"],
+                              H.fmt_usd(d["cost_at_alternative_usd"])),
+                "impact_usd_per_month": d["savings_usd_per_month"], "level": "warning"})
+        lat = m["latency_by_model"]
+        if not lat:
+            recs.append({"title": "Record latency on every call to manage performance",
+                         "detail": "This data has no latency, so speed cannot be weighed against cost. Metering "
+                                   "latency per call makes slow or overpriced models visible.",
+                         "impact_usd_per_month": None, "level": "info"})
+            return recs
+        slow = sorted(((v["p95_ms"], k) for k, v in lat.items() if v["calls"] >= MIN_CALLS), reverse=True)
+        if slow:
+            p95, model = slow[0]
+            cl = m["cost_latency_by_model"].get(model, {})
+            recs.append({"title": "%s is the slowest model: 1 call in 20 takes over %s" % (model, H.fmt_ms(p95)),
+                         "detail": "p50 %s, p99 %s over %s calls (%s in the period). Use it for work that can wait "
+                                   "(batch, background) or set a timeout and a faster fallback for interactive use." % (
+                                       H.fmt_ms(lat[model]["p50_ms"]), H.fmt_ms(lat[model]["p99_ms"]),
+                                       H.fmt_int(lat[model]["calls"]), H.fmt_usd(cl.get("cost_usd"))),
+                         "impact_usd_per_month": None, "level": "info"})
+        if not m["dominated_models"]:
+            recs.append({"title": "No model is both slower and dearer than a comparable alternative",
+                         "detail": "For every task type, each model with at least %d timed calls is either the "
+                                   "fastest or the cheapest among the comparable models used for it." % MIN_CALLS,
+                         "impact_usd_per_month": None, "level": "success"})
+        return recs
+
+    # ---- page ------------------------------------------------------------------------------------------------
+    def render(self, doc) -> H.Markup:
+        m = doc["metrics"]
+        lat, overall = m["latency_by_model"], m["overall_latency"]
+        fastest = min(((v["p50_ms"], k) for k, v in lat.items()), default=None)
+        slowest = max(((v["p95_ms"], k) for k, v in lat.items()), default=None)
+        tps = sorted(v for v in m["throughput_tokens_per_s_by_model"].values() if v is not None)
+        cards = [
+            {"label": "Median latency (p50)", "value": H.fmt_ms(overall["p50_ms"]) if overall else "\u2014",
+             "context": "p95 %s over %s timed calls" % (H.fmt_ms(overall["p95_ms"]), H.fmt_int(overall["calls"]))
+             if overall else "no latency in this data"},
+            {"label": "Fastest model (p50)", "value": H.fmt_ms(fastest[0]) if fastest else "\u2014",
+             "context": fastest[1] if fastest else ""},
+            {"label": "Slowest model (p95)", "value": H.fmt_ms(slowest[0]) if slowest else "\u2014",
+             "context": slowest[1] if slowest else ""},
+            {"label": "Median throughput", "value": "%s tokens/s" % H.fmt_int(tps[len(tps) // 2]) if tps else "\u2014",
+             "context": "output tokens per second, across models"},
+            {"label": "Faster-and-cheaper moves", "value": H.fmt_usd(m["dominated_savings_usd_per_month"]),
+             "context": "per month, %d task/model pair(s)" % len(m["dominated_models"]),
+             "tone": "bad" if m["dominated_models"] else "good"},
+        ]
+        return H.join([H.metric_cards(cards), self._latency_section(m), self._tradeoff_section(m),
+                       self._dominated_section(m),
+                       H.section("Recommendations", H.recommendations(doc["recommendations"]), id="recommendations")])
+
+    @staticmethod
+    def _latency_section(m) -> H.Markup:
+        lat = m["latency_by_model"]
+        if not lat:
+            return H.section("Latency", H.not_available("Latency percentiles", "No call in this data has a latency."),
+                             id="latency")
+        order = sorted(lat, key=lambda k: (-lat[k]["p95_ms"], k))
+        rows = [[k, v["calls"], H.fmt_ms(v["mean_ms"]), (H.fmt_ms(v["p50_ms"]), v["p50_ms"]),
+                 (H.fmt_ms(v["p95_ms"]), v["p95_ms"]), (H.fmt_ms(v["p99_ms"]), v["p99_ms"]),
+                 (H.fmt_ms(v["max_ms"]), v["max_ms"])] for k, v in ((k, lat[k]) for k in order)]
+        prov = [[k, v["calls"], (H.fmt_ms(v["mean_ms"]), v["mean_ms"]),
+                 (H.fmt_ms(v["p50_ms"]), v["p50_ms"]), (H.fmt_ms(v["p95_ms"]), v["p95_ms"]),
+                 (H.fmt_ms(v["p99_ms"]), v["p99_ms"])] for k, v in m["latency_by_provider"].items()]
+        return H.section("Latency by model and provider", H.join([
+            H.columns(H.bar_chart([(k, lat[k]["p50_ms"]) for k in order], "Median latency (p50) by model",
+                                  value_format=H.fmt_ms),
+                      H.bar_chart([(k, lat[k]["p95_ms"]) for k in order], "Tail latency (p95) by model",
+                                  value_format=H.fmt_ms)),
+            H.table(["Model", "Timed calls", "Mean", "p50", "p95", "p99", "Max"], rows, id="latency-by-model",
+                    caption="Latency of every model (exact percentiles, nearest rank)"),
+            H.table(["Provider", "Timed calls", "Mean", "p50", "p95", "p99"], prov, id="latency-by-provider",
+                    caption="Latency by provider"),
+        ]), id="latency", intro="p50 is the typical call; p95 and p99 are what the slowest 1 in 20 and 1 in 100 "
+                                "users wait.")
+
+    @staticmethod
+    def _tradeoff_section(m) -> H.Markup:
+        rows = m["cost_latency_by_model"]
+        frontier = set(m["efficient_frontier"])
+        table_rows = [[k, v["calls"], money_cell(v["cost_usd"]), money_cell(v["cost_per_1k_tokens_usd"]),
+                       money_cell(v["cost_per_call_usd"]), (H.fmt_ms(v["p50_ms"]), v["p50_ms"]),
+                       (H.fmt_ms(v["p95_ms"]), v["p95_ms"]), v["output_tokens_per_s"],
+                       "yes" if k in frontier else "no"] for k, v in rows.items()]
+        tps = [(k, v) for k, v in sorted(m["throughput_tokens_per_s_by_model"].items(),
+                                         key=lambda kv: (-(kv[1] or 0), kv[0])) if v is not None]
+        return H.section("Cost vs latency", H.join([
+            H.bar_chart(tps, "Throughput: output tokens per second", value_format=lambda x: "%s tok/s" % H.fmt_int(x)),
+            H.table(["Model", "Calls", "Cost", "Per 1K tokens", "Per call", "p50", "p95", "Tokens/s", "Efficient"],
+                    table_rows, id="cost-vs-latency", caption="Cost and speed of every model"),
+            H.p("Efficient models (no other model is both cheaper per 1K tokens and faster at p50): ",
+                H.strong(", ".join(m["efficient_frontier"]) or "none measurable"), "."),
+        ]), id="tradeoff")
+
+    @staticmethod
+    def _dominated_section(m) -> H.Markup:
+        rows = [[d["task_type"], d["model"], d["dominated_by"], d["calls"], (H.fmt_ms(d["mean_ms"]), d["mean_ms"]),
+                 (H.fmt_ms(d["alternative_mean_ms"]), d["alternative_mean_ms"]), pct_cell(d["faster_pct"], 0),
+                 money_cell(d["cost_usd"]), money_cell(d["cost_at_alternative_usd"]),
+                 money_cell(d["savings_usd_per_month"])] for d in m["dominated_models"]]
+        return H.section("Slower and dearer: models to replace", H.table(
+            ["Task type", "Model", "Faster, cheaper alternative", "Calls", "Mean latency", "Alternative latency",
+             "Faster by", "Cost", "Cost at alternative", "Saving/month"], rows, id="dominated",
+            caption="Task types where a comparable model is faster and cheaper"), id="dominated",
+            intro="Compared on the same task type, among models of the same or the next lower price class, with at "
+                  "least %d timed calls each; the alternative's list price is applied to the same tokens." % MIN_CALLS)
+
+
+if __name__ == "__main__":
+    import sys
+    from analyzers.engine.runner import main
+    from utils.cli import run_main
+    sys.exit(run_main(lambda argv: main(argv, ["performance"], "performance.py")))

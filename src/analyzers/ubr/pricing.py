@@ -1,0 +1,287 @@
+"""Pricing models: what revenue and margin the same usage would bring under four pricing models.
+
+The usage in the data is replayed, customer by customer, under
+- flat: today's subscriptions (tier price x D / 30);
+- usage-based: AI cost x markup (or a price per 1K tokens when --price-per-1k is given);
+- tiered: the tier price with a monthly token allowance, tokens beyond it billed per 1K;
+- hybrid: a base fee (a share of the tier price) that includes usage up to the fee's value at usage-based rates;
+  usage beyond it is metered at usage-based rates, i.e. max(base fee, usage-based charge).
+Allowances and base fees are scaled by D / 30 for the data period. Revenue is exact (integer nano-dollars per
+customer), so every model's margin is exactly its revenue minus the data's total AI cost.
+
+Run from src/: python3 analyzers/ubr/pricing.py [--data CSV] [--out DIR] [--markup 3] [--price-per-1k P]
+               [--overage-per-1k 0.02] [--allowance-starter N] [--allowance-pro N] [--allowance-enterprise N]
+               [--hybrid-base 0.5]
+"""
+if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable
+    import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # noqa
+
+from typing import Any, Dict, List
+
+from analyzers.engine.base import Analyzer
+from analyzers.ubr._revenue import CustomerMoney, customers, pct, tier_note, tiers_by_price
+from utils import html_generator as H
+from utils.cli import non_negative_float, positive_float
+from utils.errors import ConfigError
+from utils.schema import DAYS_PER_MONTH
+
+MODELS = ("flat", "usage", "tiered", "hybrid")
+NAMES = {"flat": "Flat (today's tiers)", "usage": "Usage-based", "tiered": "Tiered (allowance + overage)",
+         "hybrid": "Hybrid (base fee + metered)"}
+LIGHT_SHARE = 0.7  # "light" customers: the 70% of customers with a known tier that use the fewest tokens
+DEFAULTS = {"markup": 3.0, "price_per_1k": None, "overage_per_1k": 0.02, "allowance_starter": 2000000,
+            "allowance_pro": 5000000, "allowance_enterprise": 25000000, "hybrid_base": 0.5}
+
+
+def _opt(flag: str, kind, help_text: str):
+    return (flag, {"type": kind, "default": DEFAULTS[flag.lstrip("-").replace("-", "_")], "help": help_text})
+
+
+class PricingAnalyzer(Analyzer):
+    id = "pricing"
+    title = "Pricing models"
+    category = "ubr"
+    summary = "What would flat, usage-based, tiered or hybrid pricing earn on the same usage?"
+    OPTIONS = [
+        _opt("--markup", positive_float, "usage-based price = AI cost x MARKUP (default 3.0)"),
+        _opt("--price-per-1k", positive_float, "usage-based price per 1K tokens in USD, instead of cost x markup"),
+        _opt("--overage-per-1k", non_negative_float, "tiered: price per 1K tokens beyond the allowance (default $0.02)"),
+        _opt("--allowance-starter", non_negative_float, "tiered: tokens per month included in starter (default 2M)"),
+        _opt("--allowance-pro", non_negative_float, "tiered: tokens per month included in pro (default 5M)"),
+        _opt("--allowance-enterprise", non_negative_float,
+             "tiered: tokens per month included in enterprise (default 25M)"),
+        _opt("--hybrid-base", non_negative_float, "hybrid: base fee as a share of the tier price (default 0.5)"),
+    ]
+
+    def compute(self, view) -> Dict[str, Any]:
+        params = _parameters(view)
+        rows = customers(view)
+        cost = sum(r.cost for r in rows)
+        charges = {r.customer_id: _charges(view, r, params) for r in rows}
+        models = {}
+        flat = sum(c["flat"] for c in charges.values())
+        for name in MODELS:
+            rev = sum(c[name] for c in charges.values())
+            models[name] = {"name": NAMES[name], "revenue_usd": view.usd(rev), "cost_usd": view.usd(cost),
+                            "margin_usd": view.usd(rev - cost), "margin_pct": pct(rev - cost, rev),
+                            "revenue_usd_per_month": view.per_month(rev), "margin_usd_per_month": view.per_month(rev - cost),
+                            "change_vs_flat_usd_per_month": view.per_month(rev - flat),
+                            "rule": _rule(name, params)}
+        churn = _churn(view, rows, charges)
+        best = _best(models, churn)
+        metrics = {"models": models, "churn": churn, "recommended_model": best, "parameters": params,
+                   "customers": [_customer_json(view, r, charges[r.customer_id], churn["light_ids"]) for r in
+                                 sorted(rows, key=lambda r: (-r.tokens, r.customer_id))]}
+        churn.pop("light_ids")
+        notes = [n for n in [tier_note(view, rows)] if n]
+        if notes:
+            notes.append("Customers without a known tier pay only the metered parts (usage-based charges, overage "
+                         "from the first token, hybrid usage); they are left out of the pay-more/pay-less view.")
+        return {"metrics": metrics, "recommendations": _recommendations(models, churn, best), "notes": notes}
+
+    def render(self, doc) -> H.Markup:
+        return _render(doc)
+
+
+def _parameters(view) -> Dict[str, Any]:
+    o = view.options
+    p = {k: (o.get(k) if o.get(k) is not None else v) for k, v in DEFAULTS.items()}
+    for k, v in p.items():
+        if v is not None and (not isinstance(v, (int, float)) or v < 0 or (k == "markup" and v <= 0)):
+            raise ConfigError("pricing option %s must be a number >= 0 (markup > 0), got %r" % (k.replace("_", "-"), v))
+    allowances = {t: float(p.get("allowance_" + t) or 0) for t, _ in tiers_by_price(view)}
+    return {"markup": float(p["markup"]), "price_per_1k_usd": p["price_per_1k"],
+            "overage_per_1k_usd": float(p["overage_per_1k"]), "allowance_tokens_per_month": allowances,
+            "hybrid_base_share": float(p["hybrid_base"]), "light_share": LIGHT_SHARE, "days": view.days,
+            "tier_prices_usd_per_month": dict(tiers_by_price(view)),
+            "usage_basis": "price per 1K tokens" if p["price_per_1k"] else "AI cost x markup"}
+
+
+def _charges(view, r: CustomerMoney, p: Dict[str, Any]) -> Dict[str, int]:
+    """The customer's charge under each model over the data period, in nano-dollars."""
+    scale = view.days / DAYS_PER_MONTH
+    if p["price_per_1k_usd"]:
+        usage = int(round(r.tokens * p["price_per_1k_usd"] * 1e6))  # USD per 1K tokens = 1e6 nano per token
+    else:
+        usage = int(round(r.cost * p["markup"]))
+    allowance = p["allowance_tokens_per_month"].get(r.tier, 0.0) * scale if r.known else 0.0
+    over = max(0.0, r.tokens - allowance)
+    tiered = r.revenue + int(round(over * p["overage_per_1k_usd"] * 1e6))
+    base = int(round(r.revenue * p["hybrid_base_share"]))
+    return {"flat": r.revenue, "usage": usage, "tiered": tiered, "hybrid": max(base, usage)}
+
+
+def _rule(name: str, p: Dict[str, Any]) -> str:
+    usage = ("$%g per 1K tokens" % p["price_per_1k_usd"] if p["price_per_1k_usd"]
+             else "AI cost x %g" % p["markup"])
+    return {"flat": "tier price x D/30",
+            "usage": usage,
+            "tiered": "tier price x D/30 + tokens beyond the allowance (x D/30) x $%g per 1K" % p["overage_per_1k_usd"],
+            "hybrid": "max(base fee = %g x tier price x D/30, %s)" % (p["hybrid_base_share"], usage)}[name]
+
+
+def _churn(view, rows: List[CustomerMoney], charges: Dict[str, Dict[str, int]]) -> Dict[str, Any]:
+    """Per model: how many customers (with a known tier) would pay more, less or the same as today, by how much."""
+    known = sorted((r for r in rows if r.known), key=lambda r: (r.tokens, r.customer_id))
+    n_light = max(1, int(len(known) * LIGHT_SHARE)) if known else 0
+    light = {r.customer_id for r in known[:n_light]}
+    out = {"customers": len(known), "light_customers": len(light), "light_ids": light,
+           "light_rule": "the %d%% of customers with a known tier that use the fewest tokens" % (100 * LIGHT_SHARE),
+           "by_model": {}}
+    for name in MODELS[1:]:
+        d = {}
+        for group, members in (("all", known), ("light", [r for r in known if r.customer_id in light])):
+            diffs = sorted(charges[r.customer_id][name] - r.revenue for r in members)
+            more = [x for x in diffs if x > 0]
+            less = [x for x in diffs if x < 0]
+            d[group] = {"customers": len(diffs), "pay_more": len(more), "pay_less": len(less),
+                        "pay_same": len(diffs) - len(more) - len(less),
+                        "pay_more_pct": pct(len(more), len(diffs)),
+                        "increase_usd_per_month": view.per_month(sum(more)),
+                        "decrease_usd_per_month": view.per_month(-sum(less)),
+                        "median_change_usd_per_month": view.per_month(_median(diffs)),
+                        "max_increase_usd_per_month": view.per_month(max(more) if more else 0)}
+        out["by_model"][name] = d
+    return out
+
+
+def _median(xs: List[int]) -> int:
+    if not xs:
+        return 0
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) // 2
+
+
+def _best(models: Dict[str, Dict[str, Any]], churn: Dict[str, Any]) -> Dict[str, Any]:
+    """The model with the largest margin gain over flat among those where at most half of the light customers
+    would pay more; None when no model raises margin that way."""
+    ok = [m for m in MODELS[1:] if models[m]["change_vs_flat_usd_per_month"] > 0 and
+          (churn["by_model"][m]["light"]["pay_more_pct"] or 0) <= 50]
+    ok.sort(key=lambda m: (-models[m]["change_vs_flat_usd_per_month"], m))
+    rule = ("the largest monthly margin gain over flat among the models under which at most half of the light "
+            "customers would pay more")
+    if not ok:
+        return {"model": None, "gain_usd_per_month": 0.0, "rule": rule}
+    return {"model": ok[0], "gain_usd_per_month": models[ok[0]]["change_vs_flat_usd_per_month"], "rule": rule}
+
+
+def _customer_json(view, r: CustomerMoney, c: Dict[str, int], light) -> Dict[str, Any]:
+    d = {"customer_id": r.customer_id, "subscription_tier": r.tier_label, "tokens": r.tokens, "calls": r.calls,
+         "light": r.customer_id in light, "cost_usd": view.usd(r.cost)}
+    for name in MODELS:
+        d[name + "_usd_per_month"] = view.per_month(c[name])
+    return d
+
+
+def _recommendations(models, churn, best) -> List[Dict[str, Any]]:
+    recs = []
+    flat = models["flat"]
+    if best["model"]:
+        m, ch = models[best["model"]], churn["by_model"][best["model"]]
+        recs.append({"level": "success", "impact_usd_per_month": best["gain_usd_per_month"],
+                     "title": "%s pricing increases margin by %s/month" % (NAMES[best["model"]].split(" (")[0],
+                                                                            H.fmt_usd(best["gain_usd_per_month"])),
+                     "detail": "Margin %s instead of %s today (%s/month vs %s/month). %d of %d light customers would "
+                               "pay more, %d less, %d the same; across all customers %d pay more (%s/month in total, "
+                               "at most %s for one) and %d less, assuming none leaves. Rule: %s." % (
+                                   H.fmt_pct(m["margin_pct"]), H.fmt_pct(flat["margin_pct"]),
+                                   H.fmt_usd(m["margin_usd_per_month"]), H.fmt_usd(flat["margin_usd_per_month"]),
+                                   ch["light"]["pay_more"], ch["light"]["customers"], ch["light"]["pay_less"],
+                                   ch["light"]["pay_same"], ch["all"]["pay_more"],
+                                   H.fmt_usd(ch["all"]["increase_usd_per_month"]),
+                                   H.fmt_usd(ch["all"]["max_increase_usd_per_month"]), ch["all"]["pay_less"], m["rule"])})
+    else:
+        recs.append({"level": "info", "impact_usd_per_month": None, "title": "Keep flat pricing for now",
+                     "detail": "No other model raises margin without raising the price for most light customers "
+                               "with these parameters; try other values (--markup, --overage-per-1k, allowances)."})
+    for name in MODELS[1:]:
+        if name == best["model"]:
+            continue
+        m, ch = models[name], churn["by_model"][name]
+        gain = m["change_vs_flat_usd_per_month"]
+        if gain > 0:
+            light = ch["light"]
+            why = ("%s of light customers would pay more, so it is not the recommendation" % H.fmt_pct(
+                light["pay_more_pct"], 0) if (light["pay_more_pct"] or 0) > 50 else
+                "less than %s" % (NAMES[best["model"]].split(" (")[0] if best["model"] else "flat"))
+            recs.append({"level": "info", "impact_usd_per_month": gain,
+                         "title": "%s pricing would add %s/month" % (NAMES[name].split(" (")[0], H.fmt_usd(gain)),
+                         "detail": "%s. %d of %d light customers would pay more and %d less; across all customers %d "
+                                   "would pay %s/month more in total, assuming none leaves. Rule: %s." % (
+                                       why[0].upper() + why[1:], light["pay_more"], light["customers"],
+                                       light["pay_less"], ch["all"]["pay_more"],
+                                       H.fmt_usd(ch["all"]["increase_usd_per_month"]), m["rule"])})
+        else:
+            recs.append({"level": "info", "impact_usd_per_month": None,
+                         "title": "%s pricing would lose %s/month against today" % (NAMES[name].split(" (")[0],
+                                                                                    H.fmt_usd(-gain)),
+                         "detail": "Revenue %s/month instead of %s/month (%s)." % (
+                             H.fmt_usd(m["revenue_usd_per_month"]), H.fmt_usd(flat["revenue_usd_per_month"]), m["rule"])})
+    return recs
+
+
+# ---- page ------------------------------------------------------------------------------------------------------
+def _render(doc) -> H.Markup:
+    m = doc["metrics"]
+    models, churn, best, params = m["models"], m["churn"], m["recommended_model"], m["parameters"]
+    flat = models["flat"]
+    cards = H.metric_cards([
+        {"label": "Revenue today (flat)", "value": H.fmt_usd(flat["revenue_usd_per_month"]), "context": "per month"},
+        {"label": "Margin today", "value": H.fmt_pct(flat["margin_pct"]),
+         "context": "%s/month" % H.fmt_usd(flat["margin_usd_per_month"])},
+        {"label": "Recommended model", "value": NAMES[best["model"]].split(" (")[0] if best["model"] else "Flat",
+         "change": "+%s/month margin" % H.fmt_usd(best["gain_usd_per_month"]) if best["model"] else None,
+         "tone": "good" if best["model"] else None},
+        {"label": "Light customers", "value": H.fmt_int(churn["light_customers"]), "context": churn["light_rule"]},
+    ])
+    rows = [[models[k]["name"], (H.fmt_usd(models[k]["revenue_usd_per_month"]), models[k]["revenue_usd_per_month"]),
+             (H.fmt_usd(models[k]["margin_usd_per_month"]), models[k]["margin_usd_per_month"]),
+             (H.fmt_pct(models[k]["margin_pct"]), models[k]["margin_pct"]),
+             (H.fmt_usd(models[k]["change_vs_flat_usd_per_month"]), models[k]["change_vs_flat_usd_per_month"]),
+             models[k]["rule"]] for k in MODELS]
+    compare = H.section("Revenue and margin by pricing model", H.join([
+        H.columns(H.bar_chart([(models[k]["name"], models[k]["revenue_usd_per_month"]) for k in MODELS],
+                              "Revenue per month", sort=False),
+                  H.bar_chart([(models[k]["name"], models[k]["margin_usd_per_month"]) for k in MODELS],
+                              "Margin per month", sort=False)),
+        H.table(["Model", "Revenue/month", "Margin/month", "Margin %", "Change vs flat/month", "Rule"], rows,
+                id="models", caption="The same usage under each pricing model")]))
+    crow = []
+    for k in MODELS[1:]:
+        for g in ("light", "all"):
+            c = churn["by_model"][k][g]
+            crow.append([models[k]["name"], "light customers" if g == "light" else "all customers", c["customers"],
+                         c["pay_more"], c["pay_less"], c["pay_same"],
+                         (H.fmt_usd(c["increase_usd_per_month"]), c["increase_usd_per_month"]),
+                         (H.fmt_usd(c["decrease_usd_per_month"]), c["decrease_usd_per_month"]),
+                         (H.fmt_usd(c["median_change_usd_per_month"]), c["median_change_usd_per_month"])])
+    churn_sec = H.section("Churn risk: who would pay more", H.table(
+        ["Model", "Group", "Customers", "Pay more", "Pay less", "Same", "Increase/month", "Decrease/month",
+         "Median change/month"], crow, id="churn", caption="Compared with today's subscription"),
+        intro="Light customers: %s." % churn["light_rule"])
+    prow = [["Markup on AI cost (usage-based)", "%gx" % params["markup"], "--markup"],
+            ["Price per 1K tokens (usage-based)", H.fmt_usd(params["price_per_1k_usd"]) if params["price_per_1k_usd"]
+             else "not used", "--price-per-1k"],
+            ["Overage per 1K tokens (tiered)", H.fmt_usd(params["overage_per_1k_usd"]), "--overage-per-1k"]]
+    prow += [["Allowance %s (tokens/month)" % t, H.fmt_int(v), "--allowance-%s" % t]
+             for t, v in params["allowance_tokens_per_month"].items()]
+    prow += [["Hybrid base fee (share of tier price)", H.fmt_pct(100 * params["hybrid_base_share"], 0), "--hybrid-base"],
+             ["Light customers (share by tokens)", H.fmt_pct(100 * params["light_share"], 0), "fixed"]]
+    param_sec = H.section("Parameters", H.table(["Parameter", "Value", "Command-line flag"], prow, id="parameters",
+                                                caption="Every parameter of the replay"),
+                          intro="Allowances and base fees are scaled by D/30 for the %g-day period." % params["days"])
+    cust = H.section("Every customer under each model", H.table(
+        ["Customer", "Tier", "Tokens", "Light"] + [NAMES[k].split(" (")[0] + "/month" for k in MODELS],
+        [[c["customer_id"], c["subscription_tier"], (H.fmt_tokens(c["tokens"]), c["tokens"]),
+          "yes" if c["light"] else "no"] + [(H.fmt_usd(c[k + "_usd_per_month"]), c[k + "_usd_per_month"])
+                                            for k in MODELS] for c in m["customers"]],
+        id="customers", caption="Monthly price per customer, heaviest users first"))
+    recs = H.section("Recommendations", H.recommendations(doc["recommendations"]))
+    return H.join([cards, compare, churn_sec, cust, param_sec, recs])
+
+
+if __name__ == "__main__":
+    import sys
+    from analyzers.engine.runner import main
+    from utils.cli import run_main
+    sys.exit(run_main(lambda argv: main(argv, ["pricing"], "pricing.py")))
