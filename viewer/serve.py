@@ -18,7 +18,6 @@ seconds, then lets the continuous generator (`run_all_simulators.py`) grow the f
 import argparse
 import errno
 import hashlib
-import html
 import http.server
 import json
 import os
