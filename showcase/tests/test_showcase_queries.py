@@ -113,6 +113,18 @@ class TestQueriesAgainstAnalyzers(unittest.TestCase):
             for key in ("revenue_usd", "margin_usd", "margin_pct"):
                 self.assertAlmostEqual(mine[key], m[key], places=2, msg=(tier, key))
 
+    def test_same_query_text_on_duckdb(self):
+        try:
+            import duckdb  # noqa: F401 - optional: CI may install it to prove the SQL is portable
+        except ImportError:
+            self.skipTest("duckdb is not installed (optional)")
+        p = run("showcase/queries/query_patterns.py", "--data", self.data, "--json", "--engine", "duckdb")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        duck = json.loads(p.stdout)
+        for key, value in self.q.items():
+            if key != "engine":
+                self.assertEqual(duck[key], value, key)
+
     def test_anomalous_days_by_hand(self):
         vals = list(self.t["day"].values())
         mean = sum(vals) / len(vals)
