@@ -32,7 +32,7 @@ import json  # noqa: E402
 import math  # noqa: E402
 import sqlite3  # noqa: E402
 from collections import OrderedDict  # noqa: E402
-from typing import Any, Dict, Iterator, List, Optional, Tuple  # noqa: E402
+from typing import Any, Dict, Iterator, List, Optional  # noqa: E402
 
 from utils.errors import ConfigError, DataFileError  # noqa: E402
 from utils.money import parse_usd, usd  # noqa: E402
