@@ -193,7 +193,7 @@ class _Scanner(object):
         self.required = tuple(ix[f] for f in REQUIRED)
         self.ilat = ix.get("latency_ms", pad)
         self.minute_cache = {}  # type: Dict[str, int]
-        self.line_no = 1
+        self.line_no = 0  # records seen in this range; examples are shifted to file line numbers by `scan`
 
     def feed(self, text: str, final: bool) -> None:
         """Fold the records of `text` (whole records; `final`: the unterminated end of the range)."""
@@ -299,11 +299,31 @@ def scan(path: str, stats: ReadStats, header: Header, cube, adders=(), start: Op
     each of `adders` (built only when there are adders). Unusable rows are counted in `stats` by reason.
 
     Reading and aggregating are one loop on purpose: this is where all the time goes (specs/architecture.md)."""
+    first = header.data_offset if start is None else start
+    known = len(stats.examples)
     scanner = _Scanner(stats, header, cube, adders)
-    for text, final in iter_chunks(path, header.data_offset if start is None else start, end, stats):
+    for text, final in iter_chunks(path, first, end, stats):
         scanner.feed(text, final)
         if on_chunk is not None:
             on_chunk(stats)
+    _number_examples(path, first, stats, known)
+
+
+def _number_examples(path: str, first: int, stats: ReadStats, known: int) -> None:
+    """Turn the range-relative record numbers of new examples into file line numbers (lines before the range
+    are counted only when there is an example to number, so clean data costs nothing)."""
+    if len(stats.examples) <= known:
+        return
+    base = 0
+    with open(path, "rb") as f:
+        left = first
+        while left > 0:
+            block = f.read(min(CHUNK_BYTES, left))
+            if not block:
+                break
+            base += block.count(b"\n")
+            left -= len(block)
+    stats.examples[known:] = [(base + n, reason) for n, reason in stats.examples[known:]]
 
 
 def iter_calls(path: str, stats: ReadStats, header: Header, start: Optional[int] = None,
@@ -311,12 +331,15 @@ def iter_calls(path: str, stats: ReadStats, header: Header, start: Optional[int]
     """Yield a Call per usable row, chunk by chunk (for tools and tests; the analyzers use `scan`)."""
     from analyzers.engine.cube import Cube
     batch = []  # type: List[Call]
+    first = header.data_offset if start is None else start
+    known = len(stats.examples)
     scanner = _Scanner(stats, header, Cube(), [batch.append])
-    for text, final in iter_chunks(path, header.data_offset if start is None else start, end, stats):
+    for text, final in iter_chunks(path, first, end, stats):
         scanner.feed(text, final)
         for call in batch:
             yield call
         del batch[:]
+    _number_examples(path, first, stats, known)
 
 
 def _lines(text: str):

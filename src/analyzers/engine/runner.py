@@ -21,6 +21,7 @@ from utils.fsutil import write_text
 from utils.paths import DEFAULT_DATA, DEFAULT_REPORTS
 
 AUTO_WORKER_BYTES = 64 << 20  # files below this are read by one process: starting workers would cost more
+MIN_SPLIT_BYTES = 1 << 20  # a range smaller than this is never split, whatever --workers says
 
 
 class PassResult(object):
@@ -68,7 +69,7 @@ def auto_workers(size: int) -> int:
 def analyze_range(path: str, header: Header, ids: Sequence[str], options: Dict[str, Any], start: int, end: int,
                   workers: int, progress=None) -> PassResult:
     """Bytes [start, end) with `workers` processes (1 = in this process), merged in file order."""
-    if workers <= 1 or end - start < (1 << 20):
+    if workers <= 1 or end - start < MIN_SPLIT_BYTES:
         return run_range(path, header, ids, options, start, end, progress)
     bounds = line_starts(path, start, workers, end)
     jobs = [(path, header, list(ids), options, a, b, None) for a, b in zip(bounds, bounds[1:])]

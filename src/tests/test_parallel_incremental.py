@@ -1,0 +1,194 @@
+"""Parallel workers and incremental refreshes give exactly the output of one full pass, on odd files too."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from analyzers.engine import runner
+from analyzers.registry import IDS
+from simulator.core import AICallSimulator
+
+SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+STAMP = "2026-01-01T00:00:00Z"
+
+
+def docs_of(path, workers=1, state_dir=None, options=None):
+    result, how = runner.analyze_file(path, IDS, options or {}, workers, state_dir)
+    docs = runner.documents(result, options or {}, "data.csv", STAMP)
+    return [json.dumps(d, sort_keys=True) for d in docs], how, result
+
+
+def append(path, text):
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        f.write(text)
+
+
+class OddFile(unittest.TestCase):
+    """A data file with CRLF line ends, bad rows scattered (some at range edges) and a truncated last line."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="par-")
+        clean = os.path.join(cls.tmp, "clean.csv")
+        AICallSimulator(num_customers=15, num_days=4, seed=21).write_csv(clean)
+        with open(clean, encoding="utf-8") as f:
+            cls.header, lines = f.readline(), f.readlines()
+        bad = ["not,a,row\n", "\n", lines[0].replace(",", ";"), lines[1].replace(",0.", ",x.", 1)]
+        odd = []
+        for i, line in enumerate(lines):
+            odd.append(line.replace("\n", "\r\n") if i % 3 == 0 else line)
+            if i % 997 == 0:
+                odd.append(bad[(i // 997) % len(bad)])
+        cls.lines = odd
+        cls.path = os.path.join(cls.tmp, "odd.csv")
+        with open(cls.path, "w", encoding="utf-8", newline="") as f:
+            f.write(cls.header + "".join(odd) + lines[-1][:17])
+        cls.saved = runner.MIN_SPLIT_BYTES
+        runner.MIN_SPLIT_BYTES = 0  # let small test files be split like big ones
+
+    @classmethod
+    def tearDownClass(cls):
+        runner.MIN_SPLIT_BYTES = cls.saved
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_workers_equal_one_pass(self):
+        one, _, r1 = docs_of(self.path, 1)
+        self.assertGreater(r1.stats.skipped_rows, 4)
+        self.assertIn("truncated last line", r1.stats.skipped)
+        for n in (2, 3):
+            many, _, rn = docs_of(self.path, n)
+            self.assertEqual(dict(rn.stats.skipped), dict(r1.stats.skipped))
+            self.assertEqual(many, one, "%d workers differ from one" % n)
+
+    def test_ranges_cut_at_bad_rows_still_equal(self):
+        from analyzers.engine.reader import line_starts, read_header
+        header = read_header(self.path)
+        bounds = line_starts(self.path, header.data_offset, 7)
+        with open(self.path, "rb") as f:
+            data = f.read()
+        self.assertTrue(all(data[b - 1:b] == b"\n" for b in bounds[1:-1]))
+        one, _, _ = docs_of(self.path, 1)
+        seven, _, _ = docs_of(self.path, 7)
+        self.assertEqual(seven, one)
+
+
+class Incremental(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="inc-")
+        self.state = os.path.join(self.tmp, "state")
+        full = os.path.join(self.tmp, "full.csv")
+        AICallSimulator(num_customers=12, num_days=4, seed=8).write_csv(full)
+        with open(full, encoding="utf-8") as f:
+            self.header, self.lines = f.readline(), f.readlines()
+        self.path = os.path.join(self.tmp, "data.csv")
+        self.write(self.lines[: len(self.lines) // 2])
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write(self, lines, tail=""):
+        with open(self.path, "w", encoding="utf-8", newline="") as f:
+            f.write(self.header + "".join(lines) + tail)
+
+    def check_equal(self, expect_how):
+        inc, how, _ = docs_of(self.path, 1, self.state)
+        full, _, _ = docs_of(self.path, 1)
+        self.assertEqual(how, expect_how)
+        self.assertEqual(inc, full)
+
+    def test_appends_read_only_new_bytes_and_equal_a_full_pass(self):
+        self.check_equal("full")
+        half = len(self.lines) // 2
+        append(self.path, "".join(self.lines[half:half + 300]))
+        self.check_equal("incremental")
+        append(self.path, "garbage,row\n" + "".join(self.lines[half + 300:]))
+        self.check_equal("incremental")
+
+    def test_partial_last_line_is_not_committed(self):
+        half = len(self.lines) // 2
+        line = self.lines[half]
+        self.write(self.lines[:half], line[:40])   # the simulator is mid-write
+        self.check_equal("full")
+        append(self.path, line[40:])               # now the line is complete
+        self.check_equal("incremental")
+        _, _, r = docs_of(self.path, 1, self.state)
+        self.assertEqual(r.stats.skipped_rows, 0)
+        self.assertEqual(r.stats.rows, half + 1)
+
+    def test_replaced_shorter_or_changed_file_falls_back_to_full(self):
+        self.check_equal("full")
+        self.write(self.lines[:100])                        # replaced by a shorter file
+        self.check_equal("full")
+        self.write(self.lines[1:len(self.lines) // 2 + 50])  # same size class, other head
+        self.check_equal("full")
+
+    def test_other_options_or_corrupt_state_fall_back_to_full(self):
+        docs_of(self.path, 1, self.state)
+        inc, how, _ = docs_of(self.path, 1, self.state, {"budget": 123.0})
+        self.assertEqual(how, "full")
+        with open(os.path.join(self.state, "state.pickle"), "wb") as f:
+            f.write(b"not a pickle")
+        self.check_equal("full")
+
+
+class CommandLine(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="cli-")
+        self.data = os.path.join(self.tmp, "calls.csv")
+        AICallSimulator(num_customers=8, num_days=3, seed=2).write_csv(self.data)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_all(self, *args, **env):
+        e = dict(os.environ, SOURCE_DATE_EPOCH="1767225600", **env)
+        return subprocess.run([sys.executable, os.path.join(SRC, "run_all_analyzers.py"), "--data", self.data] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=180, env=e)
+
+    def tree(self, out):
+        files = {}
+        for folder in ("json", "html"):
+            for name in sorted(os.listdir(os.path.join(out, folder))):
+                with open(os.path.join(out, folder, name), encoding="utf-8") as f:
+                    files[folder + "/" + name] = f.read()
+        return files
+
+    def test_incremental_and_workers_write_identical_files(self):
+        a, b = os.path.join(self.tmp, "a"), os.path.join(self.tmp, "b")
+        self.assertEqual(self.run_all("--out", a, "--workers", "1").returncode, 0)
+        r = self.run_all("--out", b, "--workers", "2", "--incremental")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("[full]", r.stdout)
+        r = self.run_all("--out", b, "--workers", "2", "--incremental")
+        self.assertIn("[incremental]", r.stdout)
+        ta, tb = self.tree(a), self.tree(b)
+        self.assertEqual(sorted(ta), sorted(tb))
+        for name in ta:
+            if name != "html/manifest.json":
+                self.assertEqual(ta[name], tb[name], name)
+
+    def test_missing_file_empty_file_and_bad_flags(self):
+        r = subprocess.run([sys.executable, os.path.join(SRC, "run_all_analyzers.py"), "--data",
+                            os.path.join(self.tmp, "nope.csv"), "--out", self.tmp], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1)
+        self.assertIn("simulator/core.py", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        open(self.data, "w").close()
+        out = os.path.join(self.tmp, "empty")
+        r = self.run_all("--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "html", "manifest.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["rows"], 0)
+        with open(os.path.join(out, "html", "understanding.html"), encoding="utf-8") as f:
+            self.assertIn("no data yet", f.read())
+        r = self.run_all("--out", out, "--workers", "-1")
+        self.assertEqual(r.returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
