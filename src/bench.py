@@ -62,19 +62,28 @@ def median(xs: List[float]) -> float:
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2.0
 
 
-def timed(args: List[str], cwd: Optional[str] = None) -> Dict[str, float]:
-    """Run a command; wall seconds and the peak RSS (MiB) of that process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    secs = time.perf_counter() - t0
-    err = p.stderr.read().decode("utf-8", "replace") if p.stderr else ""
-    if p.stderr:
-        p.stderr.close()
-    p.returncode = status
-    if status != 0:
-        raise RuntimeError("%s failed: %s" % (" ".join(args[1:3]), err.strip()[-300:]))
-    return {"seconds": secs, "rss_mib": usage.ru_maxrss / 1024.0}
+# A child started from a big process inherits that process's peak RSS in its own ru_maxrss (Linux carries the
+# high-water mark across fork/vfork + exec). So each command is started by this small launcher, whose own peak
+# is a fresh interpreter's, and the figures are the command's, not the benchmark's.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+t0 = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = p.stderr.read()
+_, status, usage = os.wait4(p.pid, 0)
+print(json.dumps({"seconds": time.perf_counter() - t0, "rss_mib": usage.ru_maxrss / 1024.0, "status": status,
+                  "stderr": err.decode("utf-8", "replace")[-300:]}))
+"""
+
+
+def timed(args: List[str]) -> Dict[str, float]:
+    """Run a command; its wall seconds and peak RSS (MiB), measured by a small launcher process."""
+    out = subprocess.run([sys.executable, "-c", _LAUNCHER] + args, stdout=subprocess.PIPE, check=True,
+                         universal_newlines=True).stdout
+    fig = json.loads(out)
+    if fig["status"] != 0:
+        raise RuntimeError("%s failed: %s" % (" ".join(args[1:3]), fig["stderr"].strip()))
+    return fig
 
 
 def inline(code: str, *args: str) -> str:

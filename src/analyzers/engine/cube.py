@@ -8,6 +8,7 @@ integer-millisecond latency histogram per model, and each customer's most recent
 Everything is mergeable (`merge`) and independent of row order, so parallel workers and incremental refreshes
 give byte-identical results. Money is integer nano-dollars.
 """
+from operator import itemgetter
 from typing import Dict, List, Optional, Tuple
 
 from utils.money import per_month, usd
@@ -41,10 +42,12 @@ class Cube(object):
         self.last_ts = None  # type: Optional[int]
         self._hourly = None  # type: Optional[Dict[int, List[int]]]
         self._last_tier = None  # type: Optional[Dict[str, Tuple[int, str]]]
+        self._groups = {}  # type: Dict[Tuple[str, ...], Dict[object, List[int]]]
 
     def __getstate__(self):
         d = dict(self.__dict__)
         d["_hourly"] = d["_last_tier"] = None  # derived: rebuilt on demand
+        d["_groups"] = {}
         return d
 
     @property
@@ -78,6 +81,7 @@ class Cube(object):
     def merge(self, other: "Cube") -> None:
         """Fold another cube (another byte range of the file) into this one."""
         self._hourly = self._last_tier = None
+        self._groups = {}
         for key, m in other.cells.items():
             cell = self.cells.get(key)
             if cell is None:
@@ -106,21 +110,48 @@ class Cube(object):
 
     # ---- queries ---------------------------------------------------------------------------------------------
     def group(self, *dims: str) -> Dict[object, List[int]]:
-        """Measures summed by the given dimensions: {value (or tuple of values): [CALLS, INPUT, ... LONG_INPUT]}."""
-        idx = [_DIM_INDEX[d] for d in dims]
-        tags = [d in _TAGS for d in dims]
+        """Measures summed by the given dimensions: {value (or tuple of values): [CALLS, INPUT, ... LONG_INPUT]}.
+
+        Empty organization/product/feature values come back as "(untagged)". Results are memoized until the
+        next merge; each call returns fresh lists, so callers may change them."""
+        cached = self._groups.get(dims)
+        if cached is None:
+            cached = self._groups[dims] = self._group(dims)
+        return {k: list(v) for k, v in cached.items()}
+
+    def _group(self, dims: Tuple[str, ...]) -> Dict[object, List[int]]:
+        getter = itemgetter(*[_DIM_INDEX[d] for d in dims])
         out = {}  # type: Dict[object, List[int]]
-        single = len(idx) == 1
         for key, m in self.cells.items():
-            vals = [label(key[i]) if t else key[i] for i, t in zip(idx, tags)]
-            k = vals[0] if single else tuple(vals)
-            acc = out.get(k)
-            if acc is None:
+            k = getter(key)
+            a = out.get(k)
+            if a is None:
                 out[k] = m[:MEASURES]
             else:
+                a[0] += m[0]
+                a[1] += m[1]
+                a[2] += m[2]
+                a[3] += m[3]
+                a[4] += m[4]
+                a[5] += m[5]
+                a[6] += m[6]
+                a[7] += m[7]
+        tags = [i for i, d in enumerate(dims) if d in _TAGS]
+        if not tags:
+            return out
+        labelled = {}  # type: Dict[object, List[int]]
+        for k, m in out.items():  # relabel the (few) result keys, not every cell
+            if len(dims) == 1:
+                k = label(k)
+            elif any(not k[i] for i in tags):
+                k = tuple(label(v) if i in tags else v for i, v in enumerate(k))
+            prev = labelled.get(k)
+            if prev is None:
+                labelled[k] = m
+            else:
                 for i in range(MEASURES):
-                    acc[i] += m[i]
-        return out
+                    prev[i] += m[i]
+        return labelled
 
     def distinct(self, dim: str, by: str) -> Dict[str, int]:
         """How many distinct values of `dim` each value of `by` has (e.g. customers per feature)."""
