@@ -222,8 +222,8 @@ def generate(out: Output, progress: Progress, customers, rng: random.Random, see
         sim = AICallSimulator(len(customers), days, seed, day, catalog=catalog, scenario=get_scenario(name),
                               customers=customers, first_call_number=number, rng=rng)
         before = out.rows
-        for i, lines in enumerate(sim.iter_lines()):
-            progress.label = "%s %s" % (name, day + dt.timedelta(days=i))
+        for lines in sim.iter_lines():
+            progress.label = "%s %s" % (name, sim.current_date)
             if out.write_lines(lines):
                 return
         idle = idle + 1 if out.rows == before else 0

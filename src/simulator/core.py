@@ -34,6 +34,7 @@ from utils.schema import FIELDS
 DEFAULT_START = dt.date(2026, 1, 1)
 SLOT_BITS = 10                      # per-customer table of 1024 (feature, task, model) slots
 POOL_BITS = 13                      # 8192 pre-drawn token samples per task type
+LINES_PER_BATCH = 10000             # iter_lines hands over at most this many lines at a time
 _EPOCH = dt.date(1970, 1, 1)
 
 # One CSV line; the fields are in utils.schema.FIELDS order. Our values never contain a comma or quote
@@ -110,6 +111,7 @@ class AICallSimulator(object):
         self.next_call_number = first_call_number
         self.rows_written = 0
         self.cost_micro_written = 0
+        self.current_date = self.start
         self._pools, self._jitter = _samples(self.seed)
         self._tables = {}  # type: Dict[Tuple[int, object], List[_Slot]]
         self._hour_tables = {}  # type: Dict[Tuple[float, ...], List[int]]
@@ -148,7 +150,8 @@ class AICallSimulator(object):
 
     # ---- generation ----------------------------------------------------------------------------------------------
     def iter_lines(self) -> Iterator[List[str]]:
-        """Yield each day's CSV lines (without header), in time order."""
+        """Yield the CSV lines (without header) in time order, a day (or 10,000 lines of a busy day) at a time;
+        `current_date` is the day being written."""
         rng = self.rng
         rand, bits = rng.random, rng.getrandbits
         hms = _hms()
@@ -198,10 +201,17 @@ class AICallSimulator(object):
                         nin, out = slot.pool[bits(POOL_BITS) & pmask]
                         inp = inp + out + nin // 4
             events.sort()
+            self.current_date = date
             lines = []
             number = self.next_call_number
             cost_total = 0
             for sec, _, slot, trace, sess, env, inp, out in events:
+                if len(lines) >= LINES_PER_BATCH:  # bounded memory on a 50x viral day: hand over whole lines
+                    self.next_call_number, self.rows_written = number, self.rows_written + len(lines)
+                    self.cost_micro_written += cost_total
+                    cost_total = 0
+                    yield lines
+                    lines = []
                 limit = slot.context_limit
                 if inp + out > limit:  # clip to the model's context window, keeping room for the answer
                     if out > limit // 4:

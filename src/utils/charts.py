@@ -65,7 +65,7 @@ def _top(items: List[Tuple[Any, float]], max_items: int, sort: bool) -> List[Tup
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+    return Markup(text)
 
 
 def _share(value: float, total: float) -> str:
@@ -73,10 +73,16 @@ def _share(value: float, total: float) -> str:
 
 
 def bar_chart(items: Items, title: Any, value_format: Callable[[Any], str] = fmt_usd, max_items: int = 15,
-              sort: bool = True) -> Markup:
+              sort: bool = True, additive: bool = True) -> Markup:
     """Horizontal bars: label and value above each bar, an axis below; items past max_items become one
-    "Other (N more)" bar, so the bars always add up to the data total."""
-    rows = _top(_clean(items), max_items, sort)
+    "Other (N more)" bar, so the bars always add up to the data total.
+
+    additive=False is for values that do not add up (latencies, rates, unit costs, percentages): the items past
+    max_items are left out, and a note under the chart says how many are shown, instead of a meaningless sum."""
+    cleaned = _clean(items)
+    rows = _top(cleaned, max_items, sort) if additive else \
+        [(label, v, False) for label, v in (sorted(cleaned, key=lambda kv: (-kv[1], str(kv[0]))) if sort
+                                             else cleaned)[:max_items]]
     if not rows:
         return _empty(title, "bars")
     values = [v for _, v, _ in rows]
@@ -102,7 +108,11 @@ def bar_chart(items: Items, title: Any, value_format: Callable[[Any], str] = fmt
     label = "Bar chart: %s. %d bar%s; largest %s at %s." % (
         plain_text(title), len(rows), "" if len(rows) == 1 else "s", biggest[0], value_format(biggest[1]))
     svg = tag("svg", parts, class_="svg-bars", width="100%", height=bottom + 24, role="img", aria_label=label)
-    return _figure(title, svg, kind="bars")
+    note = None
+    if len(rows) < len(cleaned):
+        note = tag("p", "Showing the %s %d of %d; the table lists all." % (
+            "first" if not sort else "highest", len(rows), len(cleaned)), class_="chart-note")
+    return _figure(title, svg, note, kind="bars")
 
 
 def _grid_x(ticks: List[float], pos: Callable[[float], float], top: int, bottom: int,

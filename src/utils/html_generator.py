@@ -219,7 +219,7 @@ def metric_cards(cards: Iterable[Dict[str, Any]]) -> Markup:
                 class_="card-change") if card.get("change") else None,
             tag("div", card.get("context"), class_="card-context") if card.get("context") else None,
         ], class_="card tone-%s" % tone))
-    return tag("div", out, class_="cards")
+    return tag("div", out, class_="cards n%d" % len(out))
 
 
 

@@ -61,18 +61,6 @@ def index_page(docs: List[Dict[str, Any]], nav: Optional[List[Dict[str, str]]] =
 
 
 def report_links(docs: Sequence[Dict[str, Any]]) -> H.Markup:
-    """Cards linking the reports, grouped by category (FinOps, Usage-Based Revenue)."""
-    parts = []
-    for cat, title in CATEGORY_TITLES.items():
-        items = [{"href": d["analyzer"] + ".html", "title": d["title"], "description": d.get("summary") or "",
-                  "figure": _top_impact(d)} for d in docs if d.get("category") == cat]
-        if items:
-            parts.append(H.section(title, H.link_cards(items), id="reports-" + cat))
-    return H.join(parts)
-
-
-def _top_impact(doc: Dict[str, Any]) -> str:
-    recs = [r for r in doc.get("recommendations") or [] if r.get("impact_usd_per_month")]
-    if not recs:
-        return "%d recommendation(s)" % len(doc.get("recommendations") or [])
-    return "Top action: %s/month" % H.fmt_usd(max(r["impact_usd_per_month"] for r in recs))
+    """Cards linking the reports, grouped by category (FinOps, Usage-Based Revenue), each with its headline."""
+    from analyzers.summary import report_links as links
+    return links(list(docs))

@@ -229,7 +229,7 @@ class AlignmentAnalyzer(Analyzer):
         rows = [[labels[k], pct_cell(v)] for k, v in cov.items()]
         return H.section("Tag coverage", H.columns(
             H.bar_chart([(labels[k], v) for k, v in cov.items() if v is not None], "Share of cost with the field filled",
-                        value_format=H.fmt_pct, sort=False),
+                        value_format=H.fmt_pct, sort=False, additive=False),
             H.table(["Field", "Cost covered"], rows, id="tag-coverage", caption="Tag coverage by share of cost")),
             id="coverage")
 
@@ -241,7 +241,7 @@ class AlignmentAnalyzer(Analyzer):
         op = [[k, money_cell(v)] for k, v in m["organization_product_cost"].items()]
         return H.section("Unit economics by organization", H.join([
             H.bar_chart([(k, v["cost_per_call_usd"]) for k, v in m["unit_economics_by_organization"].items()
-                         if v["cost_per_call_usd"] is not None], "Cost per call by organization"),
+                         if v["cost_per_call_usd"] is not None], "Cost per call by organization", additive=False),
             H.table(["Organization", "Cost", "Calls", "Customers", "Per customer/month", "Per call", "Per 1K tokens"],
                     rows, id="unit-economics", caption="Unit economics of every organization (direct cost)"),
             H.table(["Organization / product", "Cost"], op, id="org-product", caption="Cost by organization and product"),

@@ -306,13 +306,15 @@ class OptimizationAnalyzer(Analyzer):
         money, kinds = H.fmt_usd, [(S.KIND_LABELS[k], m["savings_by_kind"][k]) for k in S.KINDS]
         top = opps[0] if opps else None
         cards = H.metric_cards([
-            {"label": "AI cost per month (run rate)", "value": money(run), "context": "period cost x 30 / days"},
+            {"label": "AI cost per month (run rate)", "value": money(run),
+             "context": "period cost \u00d7 30 / %s days" % H.fmt_int(doc["data"]["days"])},
             {"label": "Potential savings per month", "value": money(saved), "tone": "good" if saved else None,
              "context": "%s of the run rate" % H.fmt_pct(m["potential_savings_pct_of_run_rate"])},
             {"label": "Cost per month after all changes", "value": money(m["cost_after_usd_per_month"])},
             {"label": "Top opportunity", "value": money(top["savings_usd_per_month"]) if top else "\u2014",
              "context": top["title"] if top else "nothing to save in this data"},
-            {"label": "Opportunities", "value": H.fmt_int(len(opps))}])
+            {"label": "Opportunities", "value": H.fmt_int(len(opps)),
+             "context": "of %d kinds, each listed below with its saving" % len({o["kind"] for o in opps})}])
         after = [("AI cost per month", money(m["cost_after_usd_per_month"]))]
         after += [(label, "\u2212" + money(v)) for label, v in kinds if v]
         less = H.fmt_pct(m["potential_savings_pct_of_run_rate"])

@@ -205,17 +205,19 @@ class PerformanceAnalyzer(Analyzer):
         slowest = max(((v["p95_ms"], k) for k, v in lat.items()), default=None)
         tps = sorted(v for v in m["throughput_tokens_per_s_by_model"].values() if v is not None)
         cards = [
-            {"label": "Median latency (p50)", "value": H.fmt_ms(overall["p50_ms"]) if overall else "\u2014",
-             "context": "p95 %s over %s timed calls" % (H.fmt_ms(overall["p95_ms"]), H.fmt_int(overall["calls"]))
+            {"label": "Median latency (p50)", "value": _secs(overall["p50_ms"]) if overall else "\u2014",
+             "context": "p95 %s over %s timed calls" % (_secs(overall["p95_ms"]), H.fmt_int(overall["calls"]))
              if overall else "no latency in this data"},
-            {"label": "Fastest model (p50)", "value": H.fmt_ms(fastest[0]) if fastest else "\u2014",
+            {"label": "Fastest model (p50)", "value": _secs(fastest[0]) if fastest else "\u2014",
              "context": fastest[1] if fastest else ""},
-            {"label": "Slowest model (p95)", "value": H.fmt_ms(slowest[0]) if slowest else "\u2014",
+            {"label": "Slowest model (p95)", "value": _secs(slowest[0]) if slowest else "\u2014",
              "context": slowest[1] if slowest else ""},
-            {"label": "Median throughput", "value": "%s tokens/s" % H.fmt_int(tps[len(tps) // 2]) if tps else "\u2014",
+            {"label": "Median throughput", "value": _per_s(tps[len(tps) // 2]) if tps else "\u2014",
              "context": "output tokens per second, across models"},
-            {"label": "Faster-and-cheaper moves", "value": H.fmt_usd(m["dominated_savings_usd_per_month"]),
-             "context": "per month, %d task/model pair(s)" % len(m["dominated_models"]),
+            {"label": "Savings from faster, cheaper models", "value": "%s/month" % H.fmt_usd(
+                m["dominated_savings_usd_per_month"]),
+             "context": "%d task/model pair%s with a faster, cheaper alternative" % (
+                 len(m["dominated_models"]), "" if len(m["dominated_models"]) == 1 else "s"),
              "tone": "bad" if m["dominated_models"] else "good"},
         ]
         return H.join([H.metric_cards(cards), self._latency_section(m), self._tradeoff_section(m),
@@ -229,21 +231,25 @@ class PerformanceAnalyzer(Analyzer):
             return H.section("Latency", H.not_available("Latency percentiles", "No call in this data has a latency."),
                              id="latency")
         order = sorted(lat, key=lambda k: (-lat[k]["p95_ms"], k))
-        rows = [[k, v["calls"], H.fmt_ms(v["mean_ms"]), (H.fmt_ms(v["p50_ms"]), v["p50_ms"]),
-                 (H.fmt_ms(v["p95_ms"]), v["p95_ms"]), (H.fmt_ms(v["p99_ms"]), v["p99_ms"]),
-                 (H.fmt_ms(v["max_ms"]), v["max_ms"])] for k, v in ((k, lat[k]) for k in order)]
-        prov = [[k, v["calls"], (H.fmt_ms(v["mean_ms"]), v["mean_ms"]),
-                 (H.fmt_ms(v["p50_ms"]), v["p50_ms"]), (H.fmt_ms(v["p95_ms"]), v["p95_ms"]),
-                 (H.fmt_ms(v["p99_ms"]), v["p99_ms"])] for k, v in m["latency_by_provider"].items()]
+        rows = [[k, v["calls"], (_secs(v["mean_ms"]), v["mean_ms"]), (_secs(v["p50_ms"]), v["p50_ms"]),
+                 (_secs(v["p95_ms"]), v["p95_ms"]), (_secs(v["p99_ms"]), v["p99_ms"]),
+                 (_secs(v["max_ms"]), v["max_ms"])] for k, v in ((k, lat[k]) for k in order)]
+        prov = [[k, v["calls"], (_secs(v["mean_ms"]), v["mean_ms"]),
+                 (_secs(v["p50_ms"]), v["p50_ms"]), (_secs(v["p95_ms"]), v["p95_ms"]),
+                 (_secs(v["p99_ms"]), v["p99_ms"])] for k, v in m["latency_by_provider"].items()]
+        no_pct = [k for k, v in m["latency_by_provider"].items() if v.get("p50_ms") is None]
         return H.section("Latency by model and provider", H.join([
             H.columns(H.bar_chart([(k, lat[k]["p50_ms"]) for k in order], "Median latency (p50) by model",
-                                  value_format=H.fmt_ms),
+                                  value_format=_secs, additive=False),
                       H.bar_chart([(k, lat[k]["p95_ms"]) for k in order], "Tail latency (p95) by model",
-                                  value_format=H.fmt_ms)),
+                                  value_format=_secs, additive=False)),
             H.table(["Model", "Timed calls", "Mean", "p50", "p95", "p99", "Max"], rows, id="latency-by-model",
                     caption="Latency of every model (exact percentiles, nearest rank)"),
             H.table(["Provider", "Timed calls", "Mean", "p50", "p95", "p99"], prov, id="latency-by-provider",
                     caption="Latency by provider"),
+            H.p("\u2014 : no percentiles for %s, because a model it serves is also served by another provider "
+                "(latency histograms are kept per model, so they cannot be split by provider); the mean is exact."
+                % ", ".join(no_pct)) if no_pct else None,
         ]), id="latency", intro="p50 is the typical call; p95 and p99 are what the slowest 1 in 20 and 1 in 100 "
                                 "users wait.")
 
@@ -252,13 +258,14 @@ class PerformanceAnalyzer(Analyzer):
         rows = m["cost_latency_by_model"]
         frontier = set(m["efficient_frontier"])
         table_rows = [[k, v["calls"], money_cell(v["cost_usd"]), money_cell(v["cost_per_1k_tokens_usd"]),
-                       money_cell(v["cost_per_call_usd"]), (H.fmt_ms(v["p50_ms"]), v["p50_ms"]),
-                       (H.fmt_ms(v["p95_ms"]), v["p95_ms"]), v["output_tokens_per_s"],
+                       money_cell(v["cost_per_call_usd"]), (_secs(v["p50_ms"]), v["p50_ms"]),
+                       (_secs(v["p95_ms"]), v["p95_ms"]),
+                       (_per_s(v["output_tokens_per_s"]), v["output_tokens_per_s"]),
                        "yes" if k in frontier else "no"] for k, v in rows.items()]
         tps = [(k, v) for k, v in sorted(m["throughput_tokens_per_s_by_model"].items(),
                                          key=lambda kv: (-(kv[1] or 0), kv[0])) if v is not None]
         return H.section("Cost vs latency", H.join([
-            H.bar_chart(tps, "Throughput: output tokens per second", value_format=lambda x: "%s tok/s" % H.fmt_int(x)),
+            H.bar_chart(tps, "Throughput: output tokens per second", value_format=_per_s, additive=False),
             H.table(["Model", "Calls", "Cost", "Per 1K tokens", "Per call", "p50", "p95", "Tokens/s", "Efficient"],
                     table_rows, id="cost-vs-latency", caption="Cost and speed of every model"),
             H.p("Efficient models (no other model is both cheaper per 1K tokens and faster at p50): ",
@@ -267,8 +274,8 @@ class PerformanceAnalyzer(Analyzer):
 
     @staticmethod
     def _dominated_section(m) -> H.Markup:
-        rows = [[d["task_type"], d["model"], d["dominated_by"], d["calls"], (H.fmt_ms(d["mean_ms"]), d["mean_ms"]),
-                 (H.fmt_ms(d["alternative_mean_ms"]), d["alternative_mean_ms"]), pct_cell(d["faster_pct"], 0),
+        rows = [[d["task_type"], d["model"], d["dominated_by"], d["calls"], (_secs(d["mean_ms"]), d["mean_ms"]),
+                 (_secs(d["alternative_mean_ms"]), d["alternative_mean_ms"]), pct_cell(d["faster_pct"], 0),
                  money_cell(d["cost_usd"]), money_cell(d["cost_at_alternative_usd"]),
                  money_cell(d["savings_usd_per_month"])] for d in m["dominated_models"]]
         return H.section("Slower and dearer: models to replace", H.table(
@@ -277,6 +284,18 @@ class PerformanceAnalyzer(Analyzer):
             caption="Task types where a comparable model is faster and cheaper"), id="dominated",
             intro="Compared on the same task type, among models of the same or the next lower price class, with at "
                   "least %d timed calls each; the alternative's list price is applied to the same tokens." % MIN_CALLS)
+
+
+def _secs(ms) -> str:
+    """Latency in seconds throughout the page ("0.25 s", "14.7 s"), so bars and columns compare in one unit."""
+    if ms is None or abs(ms) >= 1000:
+        return H.fmt_ms(ms, unit="s")
+    return "%.2f s" % (ms / 1000.0)
+
+
+def _per_s(tokens_per_s) -> str:
+    """Throughput: "74 tokens/s"."""
+    return "%s tokens/s" % H.fmt_int(tokens_per_s) if tokens_per_s is not None else "\u2014"
 
 
 if __name__ == "__main__":

@@ -247,11 +247,12 @@ class RealtimeAnalyzer(Analyzer):
         ]
         hourly = sorted((h, m["hourly_cost"].get(h, 0.0)) for h in m["expected_hourly_cost"])  # quiet hours: $0
         series = {"Hourly cost": hourly, "Expected (baseline median)": sorted(m["expected_hourly_cost"].items())}
-        an_rows = [[a["period"], money_cell(a["cost_usd"]), money_cell(a["expected_usd"]), money_cell(a["excess_usd"]),
-                    a["score"]] for a in sorted(m["anomalies"], key=lambda a: (-a["excess_usd"], a["period"]))]
+        an_rows = [[(_hour(a["period"]), a["period"]), money_cell(a["cost_usd"]), money_cell(a["expected_usd"]),
+                    money_cell(a["excess_usd"]), a["score"]] for a in sorted(m["anomalies"], key=lambda a: (-a["excess_usd"], a["period"]))]
         sp_rows = [[s["customer_id"], s["day"], money_cell(s["cost_usd"]), money_cell(s["expected_usd"]),
                     ("%.1fx" % s["ratio"], s["ratio"]), money_cell(s["excess_usd"])] for s in m["customer_spikes"]]
-        al_rows = [["%d%%" % a["threshold_pct"], money_cell(a["amount_usd"]), a["crossed_at"] or "not crossed",
+        al_rows = [["%d%%" % a["threshold_pct"], money_cell(a["amount_usd"]),
+                   (_hour(a["crossed_at"]), a["crossed_at"]) if a["crossed_at"] else "not crossed",
                     a["status"]] for a in b["alerts"]]
         top_rows = [[c["customer_id"], money_cell(c["cost_usd"]), c["calls"], pct_cell(c["share_pct"]),
                      money_cell(c["previous_24h_usd"])] for c in top]
@@ -286,6 +287,11 @@ class RealtimeAnalyzer(Analyzer):
             ]), id="last24h"),
             H.section("Recommendations", H.recommendations(doc["recommendations"]), id="recommendations"),
         ])
+
+
+def _hour(iso_hour: str) -> str:
+    """"2026-01-22T12" -> "2026-01-22 12:00" (UTC hours read as times, not codes)."""
+    return iso_hour.replace("T", " ") + ":00" if len(iso_hour) == 13 else iso_hour
 
 
 if __name__ == "__main__":

@@ -205,12 +205,14 @@ class UnderstandingAnalyzer(Analyzer):
             {"label": "AI spend in the period", "value": H.fmt_usd(total),
              "context": "%s calls over %s days" % (H.fmt_int(m["total_calls"]), H.fmt_int(doc["data"]["days"]))},
             {"label": "Run rate per month", "value": H.fmt_usd(m["run_rate_usd_per_month"]),
-             "context": "period total x 30 / days"},
+             "context": "period total \u00d7 30 / %s days" % H.fmt_int(doc["data"]["days"])},
             {"label": "Forecast, next 30 days", "value": H.fmt_usd(fc["30d"]),
              "context": "80%% range %s \u2013 %s" % (H.fmt_usd(rng["30d"]["low"]), H.fmt_usd(rng["30d"]["high"]))},
             {"label": "Forecast, next 12 months", "value": H.fmt_usd(fc["annual"]),
              "context": "90 days: %s" % H.fmt_usd(fc["90d"])},
-            {"label": "Top provider", "value": H.fmt_pct(prov["share_pct"]), "context": "of spend: %s" % prov["name"]},
+            {"label": "Largest provider", "value": prov["name"],
+             "context": "%s of spend (%s)" % (H.fmt_pct(prov["share_pct"]),
+                                              H.fmt_usd(prov.get("cost_usd")))},
             {"label": "Cost per 1K tokens", "value": H.fmt_usd(m["cost_per_1k_tokens_usd"]),
              "context": H.fmt_tokens(m["total_input_tokens"] + m["total_output_tokens"])},
         ]
@@ -225,9 +227,10 @@ class UnderstandingAnalyzer(Analyzer):
                   "Forecast": sorted((d, v["expected"]) for d, v in fd.items()),
                   "Forecast low (80%)": sorted((d, v["low"]) for d, v in fd.items()),
                   "Forecast high (80%)": sorted((d, v["high"]) for d, v in fd.items())}
-        rows = [[k, (H.fmt_usd(m["forecast_usd"][k]), m["forecast_usd"][k]),
+        horizons = (("30d", "Next 30 days"), ("90d", "Next 90 days"), ("annual", "Next 12 months"))
+        rows = [[name, (H.fmt_usd(m["forecast_usd"][k]), m["forecast_usd"][k]),
                  money_cell(m["forecast_range_usd"][k]["low"]), money_cell(m["forecast_range_usd"][k]["high"])]
-                for k in ("30d", "90d", "annual")]
+                for k, name in horizons]
         days = [[d, money_cell(v), m["daily_calls"].get(d)] for d, v in sorted(m["daily_cost"].items())]
         return H.section("Daily cost and forecast", H.join([
             H.line_chart(series, "Daily cost, then the 30-day forecast with its 80% range"),
@@ -275,11 +278,14 @@ class UnderstandingAnalyzer(Analyzer):
     def _efficiency_section(m) -> H.Markup:
         per1k = [(k, v) for k, v in sorted(m["cost_per_1k_tokens_by_model"].items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
                  if v is not None]
-        rows = [[k, v["calls"], v["avg_input_tokens"], v["avg_output_tokens"], v["output_input_ratio"],
+        rows = [[k, v["calls"], (H.fmt_tokens(v["avg_input_tokens"]), v["avg_input_tokens"]),
+                 (H.fmt_tokens(v["avg_output_tokens"]), v["avg_output_tokens"]),
+                 ("%.2f\u00d7" % v["output_input_ratio"] if v["output_input_ratio"] is not None else "\u2014",
+                  v["output_input_ratio"]),
                  money_cell(v["cost_per_1k_tokens_usd"]), money_cell(v["cost_usd"])] for k, v in m["task_types"].items()]
         return H.section("Token efficiency", H.join([
-            H.bar_chart(per1k, "Cost per 1K tokens (input + output) by model"),
-            H.table(["Task type", "Calls", "Avg input tokens", "Avg output tokens", "Output / input", "Per 1K tokens",
+            H.bar_chart(per1k, "Cost per 1K tokens (input + output) by model", additive=False),
+            H.table(["Task type", "Calls", "Avg input per call", "Avg output per call", "Output / input", "Per 1K tokens",
                      "Cost"], rows, id="task-efficiency", caption="Tokens and unit cost by task type"),
         ]), id="efficiency", intro="Output tokens are priced several times higher than input tokens, so task types "
                                    "with a high output/input ratio cost more per token.")

@@ -171,9 +171,9 @@ def _render(doc) -> H.Markup:
     panels = H.columns(*[H.subsection(name.capitalize(), H.p(", ".join(q[name]) or "none")) for name in QUADRANTS])
     charts = H.columns(
         H.bar_chart([(f, v["margin_pct"]) for f, v in feats.items() if v["margin_pct"] is not None],
-                    "Margin % by feature", value_format=H.fmt_pct),
+                    "Margin % by feature", value_format=H.fmt_pct, additive=False),
         H.bar_chart([(f, v["adoption_pct"]) for f, v in feats.items()], "Adoption by feature (% of customers)",
-                    value_format=H.fmt_pct))
+                    value_format=H.fmt_pct, additive=False))
     rows = [[f, (H.badge((v["quadrant"] or "n/a").capitalize(), TONES.get(v["quadrant"], "neutral")), v["quadrant"] or ""),
              (H.fmt_pct(v["adoption_pct"]), v["adoption_pct"]), (H.fmt_pct(v["margin_pct"]), v["margin_pct"]),
              (H.fmt_usd(v["cost_usd_per_month"]), v["cost_usd_per_month"]),
