@@ -65,7 +65,7 @@ def _top(items: List[Tuple[Any, float]], max_items: int, sort: bool) -> List[Tup
 
 
 def _shorten(text: str, limit: int) -> str:
-    return Markup(text)
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
 def _share(value: float, total: float) -> str:
