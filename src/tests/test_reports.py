@@ -108,7 +108,7 @@ class Page(HTMLParser):
 def cards(markup):
     """{label: value} of a page's metric cards."""
     pairs = re.findall(r'<div class="card-label">(.*?)</div><div class="card-value">(.*?)</div>', markup)
-    return {html.unescape(k): html.unescape(v) for k, v in pairs}
+    return {html.unescape(k): html.unescape(re.sub(r"<[^>]*>", "", v)) for k, v in pairs}
 
 
 def run_pipeline(csv_path, out):

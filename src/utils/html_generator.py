@@ -205,6 +205,18 @@ def badge(text: Any, tone: str = "neutral") -> Markup:
 _TONE_ICONS = {"good": ("\u2713", "Good"), "bad": ("!", "Needs attention")}
 
 
+_UNITS = ("/month", "/day", "/hour", "/s")
+
+
+def _card_value(value: Any) -> Any:
+    """A trailing rate unit ("$1,234.56/month") set smaller and kept whole, so a narrow card wraps before it."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        for unit in _UNITS:
+            if value.endswith(unit) and len(value) > len(unit):
+                return [value[:-len(unit)], tag("span", unit, class_="card-unit")]
+    return value
+
+
 def metric_cards(cards: Iterable[Dict[str, Any]]) -> Markup:
     """Headline figures in a responsive grid: {label, value (formatted), change?, context?, tone?}."""
     out = []
@@ -214,7 +226,7 @@ def metric_cards(cards: Iterable[Dict[str, Any]]) -> Markup:
         out.append(tag("div", [
             tag("span", icon[0], class_="tone-icon", aria_hidden="true") if icon else None,
             tag("div", card.get("label"), class_="card-label"),
-            tag("div", card.get("value", DASH), class_="card-value"),
+            tag("div", _card_value(card.get("value", DASH)), class_="card-value"),
             tag("div", [tag("span", icon[1] + ": ", class_="sr-only") if icon else None, card["change"]],
                 class_="card-change") if card.get("change") else None,
             tag("div", card.get("context"), class_="card-context") if card.get("context") else None,

@@ -208,8 +208,14 @@ def fmt_ms(x: Any, unit: str = "auto") -> str:
 
 
 # For axis ticks: a short form of each long display format.
+def _pct_tick(x: Any) -> str:
+    """Whole percentages on an axis ("-50%"), decimals only when the step needs them."""
+    v = _number(x)
+    return fmt_pct(x, 0 if v is None or v == int(v) else 1)
+
+
 TICK_FORMATS = {fmt_usd: fmt_usd_compact, fmt_int: fmt_num_compact, fmt_tokens: fmt_num_compact,
-                fmt_ms: fmt_ms}  # type: dict
+                fmt_ms: fmt_ms, fmt_pct: _pct_tick}  # type: dict
 
 
 def tick_format(value_format: Callable[[Any], str]) -> Callable[[Any], str]:
