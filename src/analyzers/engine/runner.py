@@ -9,6 +9,7 @@ identical to one worker. `--incremental` (see engine/state.py) reads only the by
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -58,6 +59,14 @@ def _run_range_job(job):  # a top-level function: picklable for multiprocessing'
     return run_range(*job)
 
 
+def _context():
+    """How worker processes start. Everything a worker needs is picklable and importable (spawn-safe); on Linux,
+    a process with no other thread forks instead, which spares each worker re-importing the code."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def auto_workers(size: int) -> int:
     """1 for small files; up to the CPU count (at most 8) for large ones."""
     cpus = os.cpu_count() or 1
@@ -75,8 +84,7 @@ def analyze_range(path: str, header: Header, ids: Sequence[str], options: Dict[s
     jobs = [(path, header, list(ids), options, a, b, None) for a, b in zip(bounds, bounds[1:])]
     if len(jobs) == 1:
         return run_range(path, header, ids, options, start, end, progress)
-    ctx = multiprocessing.get_context("spawn")  # safe beside threads (the viewer) and on every OS
-    with ctx.Pool(len(jobs)) as pool:
+    with _context().Pool(len(jobs)) as pool:
         parts = pool.map(_run_range_job, jobs, chunksize=1)
     result = parts[0]
     for p in parts[1:]:
@@ -107,23 +115,55 @@ def documents(result: PassResult, options: Dict[str, Any], data_file: str,
     return [a.document(view, stamp, data_file) for a in result.analyzers]
 
 
-def write_outputs(out_dir: str, result: PassResult, docs: List[Dict[str, Any]], data_file: str,
+_SHARED = None  # (result, options, data file, stamp, nav) while the report pool runs: forked workers inherit it
+
+
+def _report(i: int):
+    """Analyzer i's JSON document, its JSON text and its HTML page (in a worker, or in this process)."""
+    from analyzers.engine import pages
+    from analyzers.engine.json_io import dumps
+    result, options, data_file, stamp, nav = _SHARED
+    analyzer = result.analyzers[i]
+    doc = analyzer.document(View(result.cube, result.stats, options), stamp, data_file)
+    return doc, dumps(doc), pages.analyzer_page(analyzer, doc, nav)
+
+
+def render_reports(result: PassResult, options: Dict[str, Any], data_file: str, workers: int = 1,
+                   generated_at: Optional[str] = None) -> List[tuple]:
+    """[(doc, json text, html page)] per analyzer. With several workers on Linux, the reports are computed and
+    rendered in forked processes that inherit the merged result (nothing to pickle but the pages coming back);
+    the output is the same as in one process."""
+    global _SHARED
+    from analyzers.engine import pages
+    nav = pages.navigation([{"analyzer": a.id, "title": a.title, "category": a.category} for a in result.analyzers])
+    _SHARED = (result, options, data_file, generated_at or now_iso(), nav)
+    n = len(result.analyzers)
+    try:
+        ctx = _context()
+        if workers > 1 and n > 1 and ctx.get_start_method() == "fork":
+            with ctx.Pool(min(workers, n)) as pool:
+                return pool.map(_report, range(n), chunksize=1)
+        return [_report(i) for i in range(n)]
+    finally:
+        _SHARED = None
+
+
+def write_outputs(out_dir: str, result: PassResult, rendered: List[tuple], data_file: str,
                   target_size_bytes: Optional[int] = None, with_index: bool = True) -> str:
-    """Write json/<id>.json and html/<id>.html for each document, then index.html, then the manifest (last, so
-    a viewer that sees a new manifest finds every report in place). Each file is replaced atomically."""
+    """Write json/<id>.json and html/<id>.html of each rendered report, then index.html, then the manifest (last,
+    so a viewer that sees a new manifest finds every report in place). Each file is replaced atomically."""
     from analyzers.engine import pages
     from analyzers.engine.json_io import dumps
     html_dir, json_dir = os.path.join(out_dir, "html"), os.path.join(out_dir, "json")
-    nav = pages.navigation(docs)
-    for analyzer, doc in zip(result.analyzers, docs):
-        write_text(os.path.join(json_dir, doc["analyzer"] + ".json"), dumps(doc))
-        write_text(os.path.join(html_dir, doc["analyzer"] + ".html"), pages.analyzer_page(analyzer, doc, nav))
+    docs = [doc for doc, _, _ in rendered]
+    for doc, json_text, page in rendered:
+        write_text(os.path.join(json_dir, doc["analyzer"] + ".json"), json_text)
+        write_text(os.path.join(html_dir, doc["analyzer"] + ".html"), page)
     if with_index:
-        write_text(os.path.join(html_dir, "index.html"), pages.index_page(docs, nav))
-    size = result.stats.read_to
+        write_text(os.path.join(html_dir, "index.html"), pages.index_page(docs, pages.navigation(docs)))
     manifest = {
         "generated_at": docs[0]["generated_at"] if docs else now_iso(), "data_file": data_file,
-        "data_size_bytes": size, "rows": result.stats.rows, "skipped_rows": result.stats.skipped_rows,
+        "data_size_bytes": result.stats.read_to, "rows": result.stats.rows, "skipped_rows": result.stats.skipped_rows,
         "skipped_reasons": dict(sorted(result.stats.skipped.items())), "target_size_bytes": target_size_bytes,
         "start": docs[0]["data"]["start"] if docs else None, "end": docs[0]["data"]["end"] if docs else None,
         "days": docs[0]["data"]["days"] if docs else 0,
@@ -199,9 +239,11 @@ def main(argv: Optional[List[str]], ids: Sequence[str] = IDS, prog: str = "run_a
         result, how = analyze_file(data, ids, options, args.workers, state_dir, progress)
     finally:
         progress.done()
-    docs = documents(result, options, args.data)
+    size = os.path.getsize(data) if os.path.isfile(data) else 0
+    rendered = render_reports(result, options, args.data, args.workers or auto_workers(size))
+    docs = [doc for doc, _, _ in rendered]
     target = int(args.target_mb * 1e6) if args.target_mb else None
-    index = write_outputs(args.out, result, docs, args.data, target, with_index=len(ids) > 1)
+    index = write_outputs(args.out, result, rendered, args.data, target, with_index=len(ids) > 1)
     if not args.quiet:
         where = index if len(ids) > 1 else os.path.join(args.out, "html", ids[0] + ".html")
         s = result.stats

@@ -57,6 +57,8 @@ def nearest_rank(hist: Dict[int, int], pcts: Sequence[float]) -> List[int]:
         while j < len(pending) and ranks[pending[j]] <= seen:
             out[pending[j]] = value
             j += 1
+        if j == len(pending):
+            break
     return out
 
 
