@@ -192,14 +192,15 @@ class _Scanner(object):
         self.keys = itemgetter(*[ix.get(f, pad) for f in _TEXT_COLUMNS[:9]])
         self.required = tuple(ix[f] for f in REQUIRED)
         self.ilat = ix.get("latency_ms", pad)
-        self.minute_cache = {}  # type: Dict[str, int]
+        self.minute_cache = {}  # type: Dict[str, int]  # "YYYY-MM-DDTHH:MM" -> epoch seconds of that minute
+        self.hour_cache = {}  # type: Dict[str, int]  # "YYYY-MM-DDTHH" -> epoch seconds of that hour
         self.line_no = 0  # records seen in this range; examples are shifted to file line numbers by `scan`
 
     def feed(self, text: str, final: bool) -> None:
         """Fold the records of `text` (whole records; `final`: the unterminated end of the range)."""
         stats, width, padded, texts, keys = self.stats, self.header.width, self.padded, self.texts, self.keys
         its, iprov, imod, iin, iout, icost, icust = self.required
-        ilat, minute_cache, adders, cube = self.ilat, self.minute_cache, self.adders, self.cube
+        ilat, minute_cache, hour_cache, adders, cube = self.ilat, self.minute_cache, self.hour_cache, self.adders, self.cube
         new = tuple.__new__
         cells, latency, cust_hourly = cube.cells, cube.latency, cube.customer_hourly
         first, last = cube.first_ts, cube.last_ts
@@ -215,17 +216,15 @@ class _Scanner(object):
             t = row[its]
             try:
                 mb = minute_cache.get(t[:16])
-                if mb is not None and t[16::3] == ":Z":  # a cached minute + ":SSZ"
+                if mb is None:
+                    mb = _minute_base(t, minute_cache, hour_cache)
+                if mb is not None and t[16::3] == ":Z":  # a known minute + ":SSZ"
                     sec = int(t[17:19])
                     if not 0 <= sec < 60 or not t[17:19].isdigit():
                         raise ValueError("bad seconds")
                     ts = mb + sec
                 else:
-                    ts = parse_ts(t)
-                    if len(t) == 20 and t[10] == "T" and t[19] == "Z":
-                        if len(minute_cache) > 500000:
-                            minute_cache.clear()
-                        minute_cache[t[:16]] = ts - ts % 60
+                    ts = parse_ts(t)  # any other accepted form: fractions, offsets, no zone, epoch numbers
             except ValueError:
                 stats.skip(TRUNCATED if final else BAD_TIMESTAMP, line_no)
                 continue
@@ -340,6 +339,26 @@ def iter_calls(path: str, stats: ReadStats, header: Header, start: Optional[int]
             yield call
         del batch[:]
     _number_examples(path, first, stats, known)
+
+
+def _minute_base(t: str, minute_cache: Dict[str, int], hour_cache: Dict[str, int]) -> Optional[int]:
+    """Epoch seconds of the minute of a timestamp in our own format (YYYY-MM-DDTHH:MM:SSZ), cached; None for any
+    other format (then the general parser reads it). Only the first call of each hour pays for the full parse."""
+    if len(t) != 20 or t[10] != "T" or t[13] != ":":
+        return None
+    hb = hour_cache.get(t[:13])
+    if hb is None:
+        hb = parse_ts(t[:13] + ":00:00Z")
+        if len(hour_cache) > 200000:
+            hour_cache.clear()
+        hour_cache[t[:13]] = hb
+    mm = t[14:16]
+    if not mm.isdigit() or mm > "59":
+        raise ValueError("bad minutes in %r" % t)
+    if len(minute_cache) > 500000:
+        minute_cache.clear()
+    mb = minute_cache[t[:16]] = hb + int(mm) * 60
+    return mb
 
 
 def _lines(text: str):
