@@ -7,7 +7,7 @@ import sys
 import tempfile
 import unittest
 
-from analyzers.engine import runner
+from analyzers.engine import runner, state
 from analyzers.registry import IDS
 from simulator.core import AICallSimulator
 
@@ -18,6 +18,7 @@ STAMP = "2026-01-01T00:00:00Z"
 def docs_of(path, workers=1, state_dir=None, options=None):
     result, how = runner.analyze_file(path, IDS, options or {}, workers, state_dir)
     docs = runner.documents(result, options or {}, "data.csv", STAMP)
+    state.commit(state_dir)  # as run_all_analyzers does once the reports are computed
     return [json.dumps(d, sort_keys=True) for d in docs], how, result
 
 

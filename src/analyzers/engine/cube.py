@@ -46,8 +46,7 @@ class Cube(object):
 
     def __getstate__(self):
         d = dict(self.__dict__)
-        d["_hourly"] = d["_last_tier"] = None  # derived: rebuilt on demand
-        d["_groups"] = {}
+        d["_hourly"] = d["_last_tier"] = None  # derived: rebuilt on demand (the memoized groups are kept)
         return d
 
     @property
@@ -81,7 +80,14 @@ class Cube(object):
     def merge(self, other: "Cube") -> None:
         """Fold another cube (another byte range of the file) into this one."""
         self._hourly = self._last_tier = None
-        self._groups = {}
+        for dims, cached in self._groups.items():  # keep memoized groups current: sums merge exactly
+            for k, m in other._group(dims).items():
+                acc = cached.get(k)
+                if acc is None:
+                    cached[k] = list(m)
+                else:
+                    for i in range(MEASURES):
+                        acc[i] += m[i]
         for key, m in other.cells.items():
             cell = self.cells.get(key)
             if cell is None:

@@ -242,6 +242,7 @@ def main(argv: Optional[List[str]], ids: Sequence[str] = IDS, prog: str = "run_a
     size = os.path.getsize(data) if os.path.isfile(data) else 0
     rendered = render_reports(result, options, args.data, args.workers or auto_workers(size))
     docs = [doc for doc, _, _ in rendered]
+    state_mod.commit(state_dir)
     target = int(args.target_mb * 1e6) if args.target_mb else None
     index = write_outputs(args.out, result, rendered, args.data, target, with_index=len(ids) > 1)
     if not args.quiet:

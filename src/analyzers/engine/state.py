@@ -16,6 +16,7 @@ from analyzers.engine.reader import Header, complete_end
 from utils.fsutil import atomic_open
 
 STATE_FILE = "state.pickle"
+PENDING = {}  # type: Dict[str, Dict[str, Any]]  # state dir -> state to save once the reports are computed
 HEAD_BYTES = 1 << 16
 
 
@@ -71,13 +72,22 @@ def incremental(path: str, header: Header, ids: Sequence[str], options: Dict[str
     else:
         result.merge(part)
     state = dict(key, offset=complete, head=head_fingerprint(path, complete), result=result)
-    save(state_dir, state)
     if complete < size:  # a partial last line: in this run's output, not in the saved state
+        save(state_dir, state)
         result = pickle.loads(pickle.dumps(result, protocol=4))
         result.merge(run_range(path, header, ids, options, complete, size))
+    else:  # saved by the caller once the reports are computed, with the cube's memoized groups
+        PENDING[state_dir] = state
     if result.stats.columns == () and header.present:
         result.stats.columns = header.present
     return result, how
+
+
+def commit(state_dir: Optional[str]) -> None:
+    """Save the state of this run's incremental pass (after the reports were computed from it)."""
+    state = PENDING.pop(state_dir, None) if state_dir else None
+    if state is not None:
+        save(state_dir, state)
 
 
 __all__ = ["incremental", "code_version"]
