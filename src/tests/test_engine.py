@@ -9,7 +9,8 @@ import unittest
 from collections import defaultdict
 
 from analyzers.engine.cube import COST, CALLS, Cube, View
-from analyzers.engine.reader import (ReadStats, complete_end, iter_calls, line_starts, read_header, scan)
+from analyzers.engine.ranges import complete_end, line_starts
+from analyzers.engine.reader import ReadStats, iter_calls, read_header, scan
 from simulator.core import AICallSimulator
 from utils.errors import DataFileError
 from utils.money import parse_usd, per_month

@@ -65,7 +65,8 @@ class OddFile(unittest.TestCase):
             self.assertEqual(many, one, "%d workers differ from one" % n)
 
     def test_ranges_cut_at_bad_rows_still_equal(self):
-        from analyzers.engine.reader import line_starts, read_header
+        from analyzers.engine.ranges import line_starts
+        from analyzers.engine.reader import read_header
         header = read_header(self.path)
         bounds = line_starts(self.path, header.data_offset, 7)
         with open(self.path, "rb") as f:

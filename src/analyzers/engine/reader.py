@@ -12,13 +12,13 @@ from collections import Counter
 from operator import itemgetter
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from analyzers.engine.ranges import CHUNK_BYTES, iter_chunks
 from utils.errors import DataFileError
 from utils.money import parse_usd
 from utils.paths import GENERATE_COMMAND
 from utils.schema import FIELDS, REQUIRED
 from utils.timeutil import days_from_civil, parse_ts
 
-CHUNK_BYTES = 1 << 22
 MAX_EXAMPLES = 5
 # Reasons a row is skipped (shown in every report's data-quality notice).
 WRONG_COLUMNS = "wrong column count"
@@ -141,40 +141,6 @@ def read_header(path: str) -> Optional[Header]:
         raise DataFileError("%s lacks required column(s) %s; expected a header like: %s" % (
             path, ", ".join(h.missing_required), ",".join(FIELDS)))
     return h
-
-
-def _cut(buf: bytes) -> int:
-    """Length of the longest prefix of `buf` made of whole CSV records (ending at a newline outside quotes)."""
-    end = buf.rfind(b"\n")
-    while end >= 0:
-        if buf.count(b'"', 0, end) % 2 == 0:
-            return end + 1
-        end = buf.rfind(b"\n", 0, end)
-    return 0
-
-
-def iter_chunks(path: str, start: int, end: Optional[int], stats: ReadStats) -> Iterator[Tuple[str, bool]]:
-    """Yield (text of whole records, is_final_partial_line) from byte `start` to `end` (None: end of file)."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        pos = start
-        carry = b""
-        while True:
-            want = CHUNK_BYTES if end is None else min(CHUNK_BYTES, end - pos)
-            block = f.read(want) if want > 0 else b""
-            pos += len(block)
-            stats.bytes_read += len(block)
-            buf = carry + block if carry else block
-            if not block:
-                stats.end_offset = pos - len(carry)
-                stats.read_to = pos
-                if carry.strip():
-                    yield carry.decode("utf-8", "replace"), True
-                return
-            n = _cut(buf)
-            carry = buf[n:]
-            if n:
-                yield buf[:n].decode("utf-8", "replace"), False
 
 
 LONG_PROMPT_TOKENS = 1024  # the minimum prompt the providers cache; such calls are counted per cell
@@ -388,21 +354,6 @@ def _latency(text: str) -> int:
     return int(v + 0.5)
 
 
-def complete_end(path: str, start: int, end: int) -> int:
-    """Offset just past the last line break in [start, end): where the file's complete lines end."""
-    with open(path, "rb") as f:
-        pos = end
-        while pos > start:
-            lo = max(start, pos - (1 << 20))
-            f.seek(lo)
-            block = f.read(pos - lo)
-            i = block.rfind(b"\n")
-            if i >= 0:
-                return lo + i + 1
-            pos = lo
-    return start
-
-
 def _whole(text: str) -> int:
     """A token count written as a float ('12.0'); ValueError unless whole and >= 0."""
     v = float(text)
@@ -411,38 +362,4 @@ def _whole(text: str) -> int:
     return int(v)
 
 
-def line_starts(path: str, start: int, parts: int, end: Optional[int] = None) -> List[int]:
-    """Split [start, end) into about `parts` byte ranges whose boundaries are record starts: the first line
-    break at or after each even split point that lies outside quotes (so a quoted field spanning lines is never
-    cut). One sequential pass that only counts bytes, at C speed."""
-    size = os.path.getsize(path) if end is None else end
-    targets = [start + (size - start) * k // parts for k in range(1, parts)]
-    bounds = [start]
-    quotes = 0
-    pos = start
-    with open(path, "rb") as f:
-        f.seek(start)
-        while targets and pos < size:
-            block = f.read(min(CHUNK_BYTES, size - pos))
-            if not block:
-                break
-            i = 0
-            while targets:
-                t = max(targets[0] - pos, i)
-                if t >= len(block):
-                    break
-                nl = block.find(b"\n", t)
-                if nl < 0:
-                    break
-                if (quotes + block.count(b'"', 0, nl)) % 2 == 0:
-                    if pos + nl + 1 < size and pos + nl + 1 > bounds[-1]:
-                        bounds.append(pos + nl + 1)
-                    targets.pop(0)
-                i = nl + 1
-            quotes += block.count(b'"')
-            pos += len(block)
-    bounds.append(size)
-    return bounds
-
-
-__all__ = ["Call", "make_call", "ReadStats", "Header", "read_header", "iter_calls", "line_starts", "complete_end", "days_from_civil"]
+__all__ = ["Call", "make_call", "ReadStats", "Header", "read_header", "scan", "iter_calls", "days_from_civil"]

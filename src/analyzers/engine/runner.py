@@ -16,7 +16,8 @@ from typing import Any, Dict, List, Optional, Sequence
 from analyzers.engine import state as state_mod
 from analyzers.engine.base import now_iso
 from analyzers.engine.cube import Cube, View
-from analyzers.engine.reader import Header, ReadStats, line_starts, read_header, scan
+from analyzers.engine.ranges import line_starts
+from analyzers.engine.reader import Header, ReadStats, read_header, scan
 from analyzers.registry import CATEGORY_TITLES, IDS, analyzer_classes
 from utils.fsutil import write_text
 from utils.paths import DEFAULT_DATA, DEFAULT_REPORTS

@@ -12,7 +12,8 @@ import pickle
 import sys
 from typing import Any, Dict, Optional, Sequence, Tuple
 
-from analyzers.engine.reader import Header, complete_end
+from analyzers.engine.ranges import complete_end
+from analyzers.engine.reader import Header
 from utils.fsutil import atomic_open
 
 STATE_FILE = "state.pickle"
