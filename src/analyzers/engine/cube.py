@@ -26,6 +26,17 @@ MEASURES = 8
 LAST_TS = 8  # a cell also keeps the time of its latest call: the customer's current tier is its latest cell's
 
 
+def _fold_counts(dest: Dict, pairs) -> None:
+    """Add (key, [calls, cost]) pairs into dest {key: [calls, cost]}."""
+    for k, (n, cost) in pairs:
+        h = dest.get(k)
+        if h is None:
+            dest[k] = [n, cost]
+        else:
+            h[0] += n
+            h[1] += cost
+
+
 def label(value: str) -> str:
     """How an organization, product or feature value is reported: empty means untagged."""
     return value if value else UNTAGGED
@@ -54,13 +65,7 @@ class Cube(object):
         """{epoch hour: [calls, cost]} over all customers."""
         if self._hourly is None:
             out = {}  # type: Dict[int, List[int]]
-            for (_, hour), (n, cost) in self.customer_hourly.items():
-                h = out.get(hour)
-                if h is None:
-                    out[hour] = [n, cost]
-                else:
-                    h[0] += n
-                    h[1] += cost
+            _fold_counts(out, ((hour, v) for (_, hour), v in self.customer_hourly.items()))
             self._hourly = dict(sorted(out.items()))
         return self._hourly
 
@@ -101,14 +106,7 @@ class Cube(object):
             mine = self.latency.setdefault(model, {})
             for ms, n in hist.items():
                 mine[ms] = mine.get(ms, 0) + n
-        ch = self.customer_hourly
-        for k, (n, cost) in other.customer_hourly.items():
-            h = ch.get(k)
-            if h is None:
-                ch[k] = [n, cost]
-            else:
-                h[0] += n
-                h[1] += cost
+        _fold_counts(self.customer_hourly, other.customer_hourly.items())
         for ts in (other.first_ts, other.last_ts):
             if ts is not None:
                 self.first_ts = ts if self.first_ts is None or ts < self.first_ts else self.first_ts
