@@ -109,7 +109,7 @@ def daily_rows(calls, account: str, totals: List[int]) -> Iterator[List[str]]:
         g[0] += 1
         g[1] += call.input_tokens
         g[2] += call.output_tokens
-        g[3] += call.cost
+        g[3] += call.cost_nano
     for key in sorted(groups):
         n, inp, out, cost = groups[key]
         totals[0] += n
@@ -122,9 +122,9 @@ def call_rows(calls, account: str, totals: List[int]) -> Iterator[List[str]]:
     """One row per call, in file order; ChargePeriod is the call's second."""
     for call in calls:
         totals[0] += 1
-        totals[1] += call.cost
+        totals[1] += call.cost_nano
         yield focus_row(account, call.ts, call.ts + 1, call.provider, call.model, _context(call), 1,
-                        call.input_tokens, call.output_tokens, call.cost) + [call.call_id]
+                        call.input_tokens, call.output_tokens, call.cost_nano) + [call.call_id]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -15,7 +15,7 @@ from typing import List, Optional
 
 from importers import SOURCES
 from importers.common import UNKNOWN, Import
-from simulator.catalog import load_catalog
+from pricing.catalog import load_catalog
 from utils.cli import ArgumentParser, run_main
 from utils.fsutil import check_writable
 from utils.timeutil import iso

@@ -9,7 +9,7 @@ summary), OUT/html/manifest.json (what the viewer polls). See specs/architecture
 """
 import sys
 
-from analyzers.engine.runner import main
+from analyzers.command import main
 from utils.cli import run_main
 
 if __name__ == "__main__":

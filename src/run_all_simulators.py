@@ -21,7 +21,7 @@ import time
 from typing import List, Optional, Tuple
 
 from simulator import profiles as P
-from simulator.catalog import Catalog, load_catalog
+from pricing.catalog import Catalog, load_catalog
 from simulator.core import DEFAULT_START, AICallSimulator, parse_date
 from simulator.scenarios import NAMES, get_scenario
 from utils.cli import ArgumentParser, positive_float, positive_int, run_main

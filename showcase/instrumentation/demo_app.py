@@ -2,7 +2,7 @@
 
 There is no real provider here: `SimulatedAI.chat()` returns what a provider SDK would (a response id, the
 model as billed, token usage, a finish reason, timings), with token counts drawn from a seeded RNG and the cost
-from the project's price catalog (src/simulator/prices.json). Latency is simulated, not slept, so a demo of
+from the project's price catalog (src/pricing/prices.json). Latency is simulated, not slept, so a demo of
 hundreds of calls takes a second. Importing this module does nothing.
 """
 import os
@@ -17,7 +17,7 @@ from dataclasses import dataclass  # noqa: E402
 from typing import Iterator, List, Tuple  # noqa: E402
 
 from metadata.metadata_builder import MeteringMetadata  # noqa: E402
-from simulator.catalog import cost_micro, load_catalog  # noqa: E402
+from pricing.catalog import cost_micro, load_catalog  # noqa: E402
 
 # (subscriber id, organization, product, subscription tier): the demo's customers.
 CUSTOMERS = (

@@ -20,7 +20,7 @@ negative token count, a wrong type, a body over the size limit) the answer is 40
 `{"error": "..."}` and nothing is written. Accepted requests get 202 with `{"written": n, "duplicate": d}`:
 a `transactionId` (span id for OTLP) already in the CSV is not written again, so a client may retry or replay
 safely. Cost comes from the record's `totalCost` when it has one, else from the price catalog
-(src/simulator/prices.json, or --prices FILE). Rows are appended as whole lines under a lock, so concurrent
+(src/pricing/prices.json, or --prices FILE). Rows are appended as whole lines under a lock, so concurrent
 posts never interleave.
 """
 import os
@@ -39,7 +39,7 @@ from decimal import Decimal, InvalidOperation, ROUND_HALF_UP  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 from typing import Any, Dict, List, Optional, Tuple  # noqa: E402
 
-from simulator.catalog import Catalog, cost_micro, format_micro, load_catalog  # noqa: E402
+from pricing.catalog import Catalog, cost_micro, format_micro, load_catalog  # noqa: E402
 from utils.errors import ConfigError  # noqa: E402
 from utils.schema import FIELDS  # noqa: E402
 from utils.timeutil import iso, parse_ts  # noqa: E402

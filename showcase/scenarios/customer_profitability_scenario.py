@@ -35,18 +35,16 @@ def profitability(data: str) -> Tuple[Dict[str, Any], Any]:
         cls = analyzer_class("profitability")
     except (ImportError, AttributeError, KeyError) as e:
         raise ShowcaseError("the profitability analyzer is not available in this checkout (%s)" % e)
-    from analyzers.engine.cube import View
-    analyzer = cls(data)
-    doc = analyzer.analyze()
-    return doc, View(analyzer._cube, analyzer._stats, analyzer.options)
+    view = cls(data).view()
+    return cls(data).document(view), view
 
 
 def drivers(view: Any, customer: str) -> Tuple[str, float, str, float]:
     """The model and the feature taking most of a customer's AI cost, with their shares in percent."""
-    from analyzers.engine.cube import COST
+    from analyzers.engine.cube import COST_NANO
     out = []
     for dim in ("model", "feature_id"):
-        costs = {k[1]: m[COST] for k, m in view.cube.group("customer_id", dim).items() if k[0] == customer}
+        costs = {k[1]: m[COST_NANO] for k, m in view.cube.group("customer_id", dim).items() if k[0] == customer}
         total = float(sum(costs.values())) or 1.0
         name, cost = sorted(costs.items(), key=lambda kv: (-kv[1], kv[0]))[0] if costs else ("-", 0)
         out += [name, 100.0 * cost / total]

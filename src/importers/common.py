@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from heapq import heappop, heappush
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from simulator.catalog import Catalog
+from pricing.catalog import Catalog
 from utils.errors import ShowcaseError
 from utils.fsutil import atomic_open
 from utils.money import parse_usd
@@ -271,9 +271,9 @@ class Import(object):
             if e is None:
                 self.unknown_models[(f[0], f[1])] += n
             else:
-                cached = e.cached_input_micro if e.cached_input_micro is not None else e.input_micro
-                write = e.cache_write_micro if e.cache_write_micro is not None else e.input_micro
-                prices = (e.input_micro, cached, write, e.output_micro)
+                cached = e.cached_input_micro_per_1m if e.cached_input_micro_per_1m is not None else e.input_micro_per_1m
+                write = e.cache_write_micro_per_1m if e.cache_write_micro_per_1m is not None else e.input_micro_per_1m
+                prices = (e.input_micro_per_1m, cached, write, e.output_micro_per_1m)
         b = _Bucket(start, end, n, parts, prices, (100 - discount_pct, 100), cost_text, latency, f, call_id)
         self.buckets.append(b)
         self.calls += n

@@ -25,8 +25,8 @@ import time
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from simulator import profiles as P
-from simulator.catalog import Catalog, load_catalog
-from simulator.domain import Call, Customer, PriceEntry
+from pricing.catalog import Catalog, PriceEntry, load_catalog
+from simulator.domain import Customer, SimulatedCall
 from simulator.scenarios.base import Scenario
 from utils.errors import ConfigError
 from utils.schema import FIELDS
@@ -69,7 +69,7 @@ def _samples(seed: int) -> Tuple[Dict[str, List[Tuple[int, int]]], List[float]]:
 class _Slot(object):
     """One precomputed (feature, task, model) choice of a customer, with its CSV fragments."""
     __slots__ = ("provider_model", "entry", "pool", "task", "context_limit", "mid_fields", "user_agent",
-                 "in_micro", "out_micro", "ttft", "ms_per_token", "feature_id")
+                 "in_price_micro", "out_price_micro", "ttft", "ms_per_token", "feature_id")
 
     def __init__(self, customer: Customer, feature_id: str, task: str, entry: PriceEntry, pool: list) -> None:
         self.provider_model = "%s,%s" % (entry.provider, entry.model)
@@ -78,8 +78,8 @@ class _Slot(object):
         self.task = task
         self.feature_id = feature_id
         self.context_limit = entry.context_window
-        self.in_micro = entry.input_micro
-        self.out_micro = entry.output_micro
+        self.in_price_micro = entry.input_micro_per_1m
+        self.out_price_micro = entry.output_micro_per_1m
         self.ttft = entry.ttft_ms
         self.ms_per_token = 1000.0 / entry.tokens_per_s
         self.mid_fields = "%s,%s,%s,%s,%s,%s" % (customer.customer_id, customer.tier, customer.organization_id,
@@ -204,12 +204,12 @@ class AICallSimulator(object):
             self.current_date = date
             lines = []
             number = self.next_call_number
-            cost_total = 0
+            cost_micro_total = 0
             for sec, _, slot, trace, sess, env, inp, out in events:
                 if len(lines) >= LINES_PER_BATCH:  # bounded memory on a 50x viral day: hand over whole lines
                     self.next_call_number, self.rows_written = number, self.rows_written + len(lines)
-                    self.cost_micro_written += cost_total
-                    cost_total = 0
+                    self.cost_micro_written += cost_micro_total
+                    cost_micro_total = 0
                     yield lines
                     lines = []
                 limit = slot.context_limit
@@ -217,25 +217,25 @@ class AICallSimulator(object):
                     if out > limit // 4:
                         out = limit // 4
                     inp = limit - out
-                micro = (inp * slot.in_micro + out * slot.out_micro + 500000) // 1000000
-                cost_total += micro
+                cost_micro = (inp * slot.in_price_micro + out * slot.out_price_micro + 500000) // 1000000
+                cost_micro_total += cost_micro
                 latency = int(slot.ttft * jitter[bits(POOL_BITS) & jmask] + out * slot.ms_per_token) + 1
                 lines.append(_LINE % (prefix, hms[sec], number, slot.provider_model, inp, out,
-                                      micro // 1000000, micro % 1000000, latency, slot.mid_fields, env,
+                                      cost_micro // 1000000, cost_micro % 1000000, latency, slot.mid_fields, env,
                                       bits(96), trace, sess, slot.user_agent))
                 number += 1
             self.next_call_number = number
             self.rows_written += len(lines)
-            self.cost_micro_written += cost_total
+            self.cost_micro_written += cost_micro_total
             yield lines
 
-    def iter_calls(self) -> Iterator[Call]:
-        """Yield every call as a `Call` dataclass (slower than write_csv; for tests and notebooks)."""
+    def iter_calls(self) -> Iterator[SimulatedCall]:
+        """Yield every call as a `SimulatedCall` dataclass (slower than write_csv; for tests and notebooks)."""
         for lines in self.iter_lines():
             for line in lines:
                 v = line.rstrip("\n").split(",")
-                yield Call(v[0], v[1], v[2], v[3], int(v[4]), int(v[5]), v[6], int(v[7]), v[8], v[9], v[10], v[11],
-                           v[12], v[13], v[14], v[15], v[16], v[17], v[18])
+                yield SimulatedCall(v[0], v[1], v[2], v[3], int(v[4]), int(v[5]), v[6], int(v[7]), v[8], v[9], v[10], v[11],
+                                    v[12], v[13], v[14], v[15], v[16], v[17], v[18])
 
     def write_csv(self, path: str, append: bool = False,
                   on_progress: Optional[Callable[[int, int], None]] = None) -> int:

@@ -1,36 +1,6 @@
-"""Domain dataclasses of the simulator: prices, tiers, archetypes, customers and calls."""
+"""Domain dataclasses of the simulator: archetypes, customers and the calls it writes."""
 from dataclasses import dataclass
-from typing import List, Optional
-
-
-@dataclass(frozen=True)
-class PriceEntry:
-    """One model's list prices, held exactly as integer micro-dollars per 1M tokens."""
-    provider: str
-    model: str
-    input_micro: int
-    output_micro: int
-    cached_input_micro: Optional[int] = None
-    cache_write_micro: Optional[int] = None
-    context_window: int = 128000
-    model_class: str = "standard"  # premium / standard / economy: drives the simulator's model mix
-    ttft_ms: int = 500             # typical time to first token
-    tokens_per_s: int = 60         # typical output speed
-
-    @property
-    def input_per_1m(self) -> float:
-        return self.input_micro / 1e6
-
-    @property
-    def output_per_1m(self) -> float:
-        return self.output_micro / 1e6
-
-
-@dataclass(frozen=True)
-class Tier:
-    """A subscription tier and its monthly price."""
-    name: str
-    monthly_usd: int
+from typing import List
 
 
 @dataclass(frozen=True)
@@ -60,7 +30,7 @@ class Customer:
 
 
 @dataclass
-class Call:
+class SimulatedCall:
     """One simulated AI API call: the 19 fields of the CSV (see utils/schema.py)."""
     timestamp: str
     call_id: str

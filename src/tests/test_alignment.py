@@ -75,8 +75,7 @@ class OnSimulatedData(unittest.TestCase):
         self.assertAlmostEqual(sum(u["daily_cost"].values()), u["total_cost_usd"], places=4)
 
     def test_page_renders_from_the_json_alone(self):
-        from analyzers.engine.pages import analyzer_page
-        html = analyzer_page(AlignmentAnalyzer(), json.loads(json.dumps(self.doc)))
+        html = AlignmentAnalyzer().page(json.loads(json.dumps(self.doc)))
         for text in ("Showback and chargeback", "Tag coverage", "Unit economics", "Recommendations", "<svg", "<table"):
             self.assertIn(text, html)
 
@@ -136,10 +135,9 @@ class HandBuilt(unittest.TestCase):
         self.assertEqual(doc["metrics"]["chargeback_by_organization"], {"B": 0.3, "A": 0.1})
 
     def test_hostile_names_are_escaped(self):
-        from analyzers.engine.pages import analyzer_page
         bad = "\"><img src=x onerror=alert(2)>"
         doc = self.analyze([row("2026-01-05T10:00:00Z", "0.1", org=bad, prod=bad, feat=bad, cust=bad)])
-        html = analyzer_page(AlignmentAnalyzer(), doc)
+        html = AlignmentAnalyzer().page(doc)
         self.assertNotIn("<img src=x", html)
 
 

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 from collections import defaultdict
 
-from analyzers.engine.cube import COST, CALLS, Cube, View
+from analyzers.engine.cube import COST_NANO, CALLS, Cube, View
 from analyzers.engine.ranges import complete_end, line_starts
 from analyzers.engine.reader import ReadStats, iter_calls, read_header, scan
 from simulator.core import AICallSimulator
@@ -37,7 +37,7 @@ def cube_of(path, start=None, end=None):
     stats = ReadStats()
     header = read_header(path)
     cube = Cube()
-    scan(path, stats, header, cube, (), start, end)
+    scan(path, stats, header, cube, start, end)
     return cube, stats
 
 
@@ -70,7 +70,7 @@ class ReaderOddFiles(Tmp):
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 1)
         c = calls[0]
-        self.assertEqual((c.model, c.input_tokens, c.output_tokens, c.cost, c.latency_ms, c.customer_id, c.tier),
+        self.assertEqual((c.model, c.input_tokens, c.output_tokens, c.cost_nano, c.latency_ms, c.customer_id, c.tier),
                          ("gpt-4o", 100, 50, 750000, 812, "cust_1", "pro"))
         self.assertEqual(c.ts, parse_ts("2026-01-05T14:03:22Z"))
 
@@ -156,7 +156,7 @@ class ReaderOddFiles(Tmp):
         write(self.path(), ",".join(FIELDS) + "\n" + ",".join(row) + "\n")
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 1)
-        self.assertEqual((calls[0].input_tokens, calls[0].cost, calls[0].latency_ms), (100, 750000, 813))
+        self.assertEqual((calls[0].input_tokens, calls[0].cost_nano, calls[0].latency_ms), (100, 750000, 813))
 
     def test_invalid_utf8_is_replaced_not_fatal(self):
         data = (",".join(FIELDS) + "\n" + ",".join(ROW) + "\n").encode("utf-8").replace(b"sdk/1", b"sdk\xff/1")
@@ -221,11 +221,11 @@ class CubeProperties(Tmp):
         got = cube.group("customer_id", "model")
         self.assertEqual(set(got), set(naive))
         for k, v in naive.items():
-            self.assertAlmostEqual(got[k][COST] / 1e9, v, places=6)
+            self.assertAlmostEqual(got[k][COST_NANO] / 1e9, v, places=6)
         self.assertEqual({m: v[CALLS] for m, v in cube.group("model").items()}, dict(calls))
-        self.assertEqual(sum(h[1] for h in cube.hourly.values()), cube.totals()[COST])
+        self.assertEqual(sum(h[1] for h in cube.hourly.values()), cube.totals()[COST_NANO])
         total = sum(int(r["cost_usd"].replace(".", "")) for r in self.rows) * 1000
-        self.assertEqual(cube.totals()[COST], total)  # exact, not approximately
+        self.assertEqual(cube.totals()[COST_NANO], total)  # exact, not approximately
         lat = defaultdict(list)
         for r in self.rows:
             lat[r["model"]].append(int(r["latency_ms"]))

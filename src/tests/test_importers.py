@@ -20,7 +20,7 @@ from utils.schema import FIELDS
 
 SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 SCRIPT = os.path.join(SRC, "import_usage.py")
-with open(os.path.join(SRC, "simulator", "prices.json"), encoding="utf-8") as _f:
+with open(os.path.join(SRC, "pricing", "prices.json"), encoding="utf-8") as _f:
     PRICES = {m["model"]: m for m in json.load(_f)["models"] if m["provider"] != "azure"}
 
 
@@ -138,7 +138,7 @@ class OpenAITest(Base):
         stats = ReadStats()
         calls = list(iter_calls(self.out, stats, read_header(self.out)))
         self.assertEqual((len(calls), stats.skipped_rows), (len(rows), 0))
-        self.assertEqual(sum(c.cost for c in calls), int(self.cost(rows) * 10 ** 9))
+        self.assertEqual(sum(c.cost_nano for c in calls), int(self.cost(rows) * 10 ** 9))
         self.imp("openai", b, a)
         with open(self.out, "rb") as f:
             self.assertEqual(f.read(), first)
@@ -254,7 +254,7 @@ class LiteLLMTest(Base):
         self.assertIn("failed requests kept", err)
         stats = ReadStats()
         calls = list(iter_calls(self.out, stats, read_header(self.out)))
-        self.assertEqual(calls[0].cost, 12346)  # nano-dollars, rounded half up
+        self.assertEqual(calls[0].cost_nano, 12346)  # nano-dollars, rounded half up
 
     def test_csv(self):
         buf = io.StringIO()

@@ -14,13 +14,12 @@ import tempfile
 import unittest
 from html.parser import HTMLParser
 
-from analyzers.engine.pages import analyzer_page
 from analyzers.finops.optimization import OptimizationAnalyzer
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 SRC = os.path.dirname(HERE)
 ROOT = os.path.dirname(SRC)
-PRICES_JSON = os.path.join(SRC, "simulator", "prices.json")
+PRICES_JSON = os.path.join(SRC, "pricing", "prices.json")
 # (input, output, cached input, cache write) in USD per 1M tokens: the price reference, typed in by hand.
 PRICES = {"gpt-4": (30.0, 60.0, None, None), "gpt-4o": (2.5, 10.0, 1.25, None), "gpt-4o-mini": (0.15, 0.6, 0.075, None),
           "claude-sonnet-4": (3.0, 15.0, 0.3, 3.75), "anthropic.claude-v2": (8.0, 24.0, None, None)}
@@ -258,7 +257,7 @@ class SimulatedFile(unittest.TestCase):
         again = analyze(self.path)
         again["generated_at"] = self.doc["generated_at"]
         self.assertEqual(json.dumps(again, sort_keys=True), json.dumps(self.doc, sort_keys=True))
-        html = analyzer_page(OptimizationAnalyzer(self.path), self.doc)
+        html = OptimizationAnalyzer(self.path).page(self.doc)
         for needle in ('id="t-opportunities"', 'id="t-right-sizing-moves"', 'id="t-capacity-break-even"', "<svg",
                        "Recommendations"):
             self.assertIn(needle, html)
@@ -285,7 +284,7 @@ class MissingColumns(unittest.TestCase):
             self.assertEqual(m["savings_by_kind"]["usage_caps"], 0.0)
             # caching still applies, with the 25% share for unknown tasks: 750 tokens at 1.25 instead of 2.50
             self.assertAlmostEqual(m["savings_by_kind"]["prompt_caching"], 0.25 * 3000 * 1.25 / 1e6 * 30, places=6)
-            html = analyzer_page(OptimizationAnalyzer(path), doc)
+            html = OptimizationAnalyzer(path).page(doc)
             self.assertNotIn("<script>alert", html)
             parser = _Balanced()
             parser.feed(html)

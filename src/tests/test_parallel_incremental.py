@@ -7,8 +7,9 @@ import sys
 import tempfile
 import unittest
 
-from analyzers.engine import runner, state
+from analyzers import runner
 from analyzers.registry import IDS
+from pricing.catalog import load_catalog
 from simulator.core import AICallSimulator
 
 SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -16,10 +17,12 @@ STAMP = "2026-01-01T00:00:00Z"
 
 
 def docs_of(path, workers=1, state_dir=None, options=None):
-    result, how = runner.analyze_file(path, IDS, options or {}, workers, state_dir)
-    docs = runner.documents(result, options or {}, "data.csv", STAMP)
-    state.commit(state_dir)  # as run_all_analyzers does once the reports are computed
-    return [json.dumps(d, sort_keys=True) for d in docs], how, result
+    """The eight documents through the production path (read, render, then save the incremental state)."""
+    result, how, inc = runner.analyze_file(path, workers, state_dir)
+    rendered = runner.render_reports(result, IDS, options or {}, load_catalog(), "data.csv", workers, STAMP)
+    if inc is not None:
+        inc.save()  # as run_all_analyzers does once the reports are computed
+    return [json.dumps(d, sort_keys=True) for d, _, _ in rendered], how, result
 
 
 def append(path, text):
@@ -127,10 +130,11 @@ class Incremental(unittest.TestCase):
         self.write(self.lines[1:len(self.lines) // 2 + 50])  # same size class, other head
         self.check_equal("full")
 
-    def test_other_options_or_corrupt_state_fall_back_to_full(self):
+    def test_other_options_reuse_state_and_corrupt_state_falls_back_to_full(self):
         docs_of(self.path, 1, self.state)
-        inc, how, _ = docs_of(self.path, 1, self.state, {"budget": 123.0})
-        self.assertEqual(how, "full")
+        inc, how, _ = docs_of(self.path, 1, self.state, {"budget": 123.0})  # the pass does not depend on options
+        self.assertEqual(how, "incremental")
+        self.assertEqual(inc, docs_of(self.path, 1, None, {"budget": 123.0})[0])
         with open(os.path.join(self.state, "state.pickle"), "wb") as f:
             f.write(b"not a pickle")
         self.check_equal("full")

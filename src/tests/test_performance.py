@@ -89,8 +89,7 @@ class OnSimulatedData(unittest.TestCase):
         self.assertTrue(self.doc["recommendations"])
 
     def test_page_renders_from_the_json_alone(self):
-        from analyzers.engine.pages import analyzer_page
-        html = analyzer_page(PerformanceAnalyzer(), json.loads(json.dumps(self.doc)))
+        html = PerformanceAnalyzer().page(json.loads(json.dumps(self.doc)))
         for text in ("Latency by model and provider", "Cost vs latency", "Recommendations", "<svg", "<table"):
             self.assertIn(text, html)
 
@@ -99,7 +98,7 @@ class Dominance(unittest.TestCase):
     """gpt-4 (slow) and gpt-4-turbo (fast) on the same task: the move is priced at gpt-4-turbo's list price."""
 
     def test_move_is_priced_from_the_catalog(self):
-        with open(os.path.join(SRC, "simulator", "prices.json"), encoding="utf-8") as f:
+        with open(os.path.join(SRC, "pricing", "prices.json"), encoding="utf-8") as f:
             prices = {(e["provider"], e["model"]): e for e in json.load(f)["models"]}
         turbo = prices[("openai", "gpt-4-turbo")]
         rows = []
@@ -151,8 +150,7 @@ class OddFiles(unittest.TestCase):
         self.assertEqual(doc["metrics"]["models_without_latency"], ["b", "gpt-4o"])
         self.assertTrue(any("latency_ms" in n for n in doc["notes"]))
         self.assertTrue(doc["recommendations"])
-        from analyzers.engine.pages import analyzer_page
-        self.assertIn("<table", analyzer_page(PerformanceAnalyzer(), doc))
+        self.assertIn("<table", PerformanceAnalyzer().page(doc))
 
     def test_some_models_without_latency(self):
         rows = [row("2026-01-05T10:00:00Z", lat=100), row("2026-01-05T10:00:00Z", model="b", lat="")]

@@ -14,7 +14,6 @@ import tempfile
 import unittest
 from decimal import Decimal
 
-from analyzers.engine.pages import analyzer_page
 from analyzers.ubr.profitability import ProfitabilityAnalyzer
 from simulator.core import AICallSimulator
 
@@ -209,7 +208,7 @@ class HandMade(Base):
     def test_hostile_strings_are_escaped(self):
         evil = '<script>alert(1)</script>'
         doc, _ = self.run_on([row(1, evil, "starter", 50.0), row(2, "b", evil, 1.0)])
-        page = analyzer_page(ProfitabilityAnalyzer(), doc)
+        page = ProfitabilityAnalyzer().page(doc)
         self.assertNotIn(evil, page)
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
         self.assertNotIn("http://", page)

@@ -82,8 +82,7 @@ class OnSimulatedData(unittest.TestCase):
         self.assertTrue(self.doc["recommendations"])
 
     def test_page_renders_from_the_json_alone(self):
-        from analyzers.engine.pages import analyzer_page
-        html = analyzer_page(RealtimeAnalyzer(), json.loads(json.dumps(self.doc)))
+        html = RealtimeAnalyzer().page(json.loads(json.dumps(self.doc)))
         for text in ("Hourly cost and anomalies", "Budget", "Top customers in the last 24 hours", "Recommendations",
                      "<svg", "<table"):
             self.assertIn(text, html)

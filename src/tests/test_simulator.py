@@ -12,7 +12,7 @@ import unittest
 from collections import Counter, defaultdict
 
 from simulator import profiles
-from simulator.catalog import cost_micro, format_micro, load_catalog
+from pricing.catalog import cost_micro, format_micro, load_catalog
 from simulator.core import AICallSimulator
 from utils.schema import FIELDS, TASK_TYPES
 
@@ -64,7 +64,7 @@ class SimulatedData(unittest.TestCase):
             e = catalog.get(r[self.ix["provider"]], r[self.ix["model"]])
             inp, out = int(r[self.ix["input_tokens"]]), int(r[self.ix["output_tokens"]])
             # independent: Decimal-free float recomputation from the per-1M prices, rounded to 6 decimals
-            expect = round(inp * e.input_per_1m / 1e6 + out * e.output_per_1m / 1e6, 6)
+            expect = round(inp * e.input_micro_per_1m / 1e12 + out * e.output_micro_per_1m / 1e12, 6)
             if abs(float(r[self.ix["cost_usd"]]) - expect) > 1.5e-6:
                 bad += 1
             self.assertEqual(r[self.ix["cost_usd"]], format_micro(cost_micro(e, inp, out)))
@@ -195,8 +195,8 @@ class PriceCatalog(unittest.TestCase):
                   ("anthropic", "claude-sonnet-4"), ("bedrock", "anthropic.claude-instant-v1"),
                   ("bedrock", "anthropic.claude-v2")]:
             self.assertIn(m, names)
-        self.assertEqual(c.get("openai", "gpt-4o-mini").input_micro, 150000)   # $0.15 per 1M, exactly
-        self.assertEqual(c.get("google", "gemini-1.5-flash").input_micro, 75000)
+        self.assertEqual(c.get("openai", "gpt-4o-mini").input_micro_per_1m, 150000)   # $0.15 per 1M, exactly
+        self.assertEqual(c.get("google", "gemini-1.5-flash").input_micro_per_1m, 75000)
 
     def test_dated_and_prefixed_model_ids_map_to_their_family(self):
         c = load_catalog()
@@ -222,8 +222,8 @@ class PriceCatalog(unittest.TestCase):
                 f.write("provider,model,input_per_1m,output_per_1m,class\nopenai,gpt-4o,1.00,4.00,standard\n"
                         "acme,acme-large,0.5,1.5,economy\n")
             c = load_catalog(path)
-            self.assertEqual(c.get("openai", "gpt-4o").output_micro, 4000000)
-            self.assertEqual(c.get("acme", "acme-large").input_micro, 500000)
+            self.assertEqual(c.get("openai", "gpt-4o").output_micro_per_1m, 4000000)
+            self.assertEqual(c.get("acme", "acme-large").input_micro_per_1m, 500000)
             out = os.path.join(tmp, "calls.csv")
             r = run(["src/simulator/core.py", "--customers", "10", "--days", "2", "--prices", path, "--output", out])
             self.assertEqual(r.returncode, 0, r.stderr)

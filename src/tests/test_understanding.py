@@ -92,9 +92,8 @@ class OnSimulatedData(unittest.TestCase):
             self.assertTrue(r["title"] and r["detail"])
 
     def test_page_renders_from_the_json_alone(self):
-        from analyzers.engine.pages import analyzer_page
         doc = json.loads(json.dumps(self.doc))
-        html = analyzer_page(UnderstandingAnalyzer(), doc)
+        html = UnderstandingAnalyzer().page(doc)
         for text in ("Daily cost and forecast", "Cost by provider", "Cost by model", "Recommendations", "<svg",
                      "<table"):
             self.assertIn(text, html)
@@ -214,10 +213,9 @@ class OddFiles(unittest.TestCase):
         self.assertEqual(m["cost_by_organization"], {"(untagged)": 0.2, "org_a": 0.1})
 
     def test_hostile_names_are_escaped(self):
-        from analyzers.engine.pages import analyzer_page
         bad = "<script>alert(1)</script>"
         doc = self.analyze("x.csv", [row("2026-01-05T10:00:00Z", "0.1", model=bad, cust=bad, org=bad, task=bad)])
-        html = analyzer_page(UnderstandingAnalyzer(), doc)
+        html = UnderstandingAnalyzer().page(doc)
         self.assertNotIn(bad, html)
         self.assertIn("&lt;script&gt;", html)
 

@@ -1,26 +1,27 @@
 """The analyzer base class: the seed's interface on top of the shared one-pass engine.
 
 An analyzer is business logic only:
-- `compute(view) -> {"metrics": {...}, "recommendations": [...], "notes": [...]}` from the shared cube
-  (see cube.View) plus whatever the analyzer accumulated itself;
-- optionally `add(call)` / `merge(other)` for state the cube does not keep (state must be picklable plain data);
+- `compute(view) -> {"metrics": {...}, "recommendations": [...], "notes": [...]}` from the shared cube and the
+  run's price catalog (see cube.View): pure, no I/O, no HTML;
 - `render(doc) -> Markup`: the body of its HTML page, built from utils.html_generator components.
 
 The seed's interface works on its own: `Analyzer(csv_file).load_data()`, `.analyze() -> dict`,
-`.generate_html_report(path) -> str`. The orchestrator (run_all_analyzers.py) instead streams the file once and
-feeds every analyzer.
+`.generate_html_report(path) -> str`. The runner (analyzers/runner.py) instead reads the file once into one cube
+and hands the same View to every analyzer.
 """
-import datetime as dt
 import os
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from analyzers.engine.cube import Cube, View
-from analyzers.engine.reader import ReadStats, read_header, scan
-from utils.paths import DEFAULT_DATA
+from analyzers.engine.cube import View
+from analyzers.engine.fold import empty_result, fold_range
+from analyzers.engine.reader import read_header
+from utils import html_generator as H
+from utils.paths import DEFAULT_DATA, GENERATE_COMMAND
 from utils.timeutil import iso
 
 Option = Tuple[str, Dict[str, Any]]  # ("--budget", {"type": float, "default": None, "help": ...})
+CATEGORY_TITLES = {"finops": "FinOps", "ubr": "Usage-Based Revenue"}  # an analyzer's `category`, as shown
 
 
 class Analyzer(object):
@@ -36,23 +37,11 @@ class Analyzer(object):
         self.csv_file = csv_file or DEFAULT_DATA
         self.options = self.default_options()
         self.options.update(options or {})
-        self._cube = None  # type: Optional[Cube]
-        self._stats = None  # type: Optional[ReadStats]
+        self._result = None  # set by load_data()
 
     @classmethod
     def default_options(cls) -> Dict[str, Any]:
         return {flag.lstrip("-").replace("-", "_"): spec.get("default") for flag, spec in cls.OPTIONS}
-
-    # ---- per-row hooks (override only when the cube does not hold what you need) ------------------------------
-    def add(self, call) -> None:
-        """Fold one call into this analyzer's own state (the shared cube is updated by the engine)."""
-
-    def merge(self, other: "Analyzer") -> None:
-        """Fold another instance's own state (from another byte range) into this one."""
-
-    @classmethod
-    def has_add(cls) -> bool:
-        return cls.add is not Analyzer.add
 
     # ---- business logic ------------------------------------------------------------------------------------
     def compute(self, view: View) -> Dict[str, Any]:
@@ -62,7 +51,7 @@ class Analyzer(object):
         raise NotImplementedError
 
     def document(self, view: View, generated_at: Optional[str] = None, data_file: Optional[str] = None) -> Dict[str, Any]:
-        """The JSON contract of DESIGN.md for this analyzer over `view`."""
+        """This analyzer's JSON document over `view` (the contract in specs/analyzers.md)."""
         result = {"metrics": {}, "recommendations": [], "notes": []}  # type: Dict[str, Any]
         if not view.empty:
             result.update(self.compute(view))
@@ -87,29 +76,46 @@ class Analyzer(object):
             "notes": result.get("notes") or [],
         }
 
+    def page(self, doc: Dict[str, Any], nav: Optional[Sequence[Tuple[str, str, str, bool]]] = None) -> str:
+        """The complete HTML page of this analyzer from its JSON document: header, data-quality notice, what the
+        data could not support, the analyzer's own body, then "with vs without Revenium". A page can be
+        re-rendered from json/<id>.json alone. nav: [(href, label, category, current)]."""
+        data = doc.get("data") or {}
+        parts = [H.data_quality_notice(data.get("skipped_rows", 0), data.get("skipped_reasons") or {},
+                                       data.get("rows", 0))]
+        if not data.get("rows"):
+            parts.append(H.empty_state("There is no data yet: %s has no usable rows. Generate data with `%s`, or "
+                                       "wait for the simulator to write some." % (data.get("file") or "the data file",
+                                                                                   GENERATE_COMMAND)))
+        else:
+            parts += [H.not_available("Not in this data", note) for note in doc.get("notes") or []]
+            parts.append(self.render(doc))
+        parts.append(H.revenium_value())
+        category = CATEGORY_TITLES.get(doc.get("category", ""), "")
+        subtitle = "%s%s" % (category + " \u00b7 " if category else "", doc.get("summary") or "")
+        return str(H.page(doc["title"], subtitle, H.join(parts), nav, H.doc_meta(doc)))
+
     # ---- the seed's interface ------------------------------------------------------------------------------
     def load_data(self) -> "Analyzer":
-        """Stream the CSV once through the shared reader into the cube and this analyzer's own state."""
+        """Stream the CSV once through the shared reader into a cube."""
         header = read_header(self.csv_file)
-        stats = ReadStats()
-        cube = Cube()
-        if header is not None:
-            stats.columns = header.present
-            scan(self.csv_file, stats, header, cube, [self.add] if self.has_add() else [])
-        self._cube, self._stats = cube, stats
+        self._result = fold_range(self.csv_file, header, None, None) if header is not None else empty_result()
         return self
+
+    def view(self) -> View:
+        """What this analyzer computes from (loads the data first if needed)."""
+        if self._result is None:
+            self.load_data()
+        return View(self._result.cube, self._result.stats, self.options)
 
     def analyze(self) -> Dict[str, Any]:
         """The analyzer's JSON document (loads the data first if needed)."""
-        if self._cube is None:
-            self.load_data()
-        return self.document(View(self._cube, self._stats, self.options))
+        return self.document(self.view())
 
     def generate_html_report(self, output_file: str) -> str:
         """Write this analyzer's HTML page to `output_file` (atomically) and return its path."""
-        from analyzers.engine.pages import analyzer_page
         from utils.fsutil import write_text
-        write_text(output_file, analyzer_page(self, self.analyze()))
+        write_text(output_file, self.page(self.analyze()))
         return output_file
 
 
@@ -130,4 +136,3 @@ def now_iso() -> str:
     return iso(int(time.time()))
 
 
-__all__ = ["Analyzer", "Option", "now_iso", "dt"]

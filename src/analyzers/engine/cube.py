@@ -11,6 +11,7 @@ give byte-identical results. Money is integer nano-dollars.
 from operator import itemgetter
 from typing import Dict, List, Optional, Tuple
 
+from pricing.catalog import Catalog, load_catalog
 from utils.money import per_month, usd
 from utils.schema import DAYS_PER_MONTH, TIER_PRICES_USD, UNTAGGED
 
@@ -21,7 +22,7 @@ _DIM_INDEX = {d: i for i, d in enumerate(DIMENSIONS)}
 _TAGS = frozenset(("organization_id", "product_id", "feature_id"))  # empty values are reported as "(untagged)"
 # Measures of a cell, by position: calls, input tokens, output tokens, cost (nano-USD), latency sum (ms) and the
 # calls with a latency, and the calls whose prompt is long enough to cache (>= 1024 tokens) with their input tokens.
-CALLS, INPUT, OUTPUT, COST, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT = range(8)
+CALLS, INPUT, OUTPUT, COST_NANO, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT = range(8)
 MEASURES = 8
 LAST_TS = 8  # a cell also keeps the time of its latest call: the customer's current tier is its latest cell's
 
@@ -184,12 +185,16 @@ class Cube(object):
 
 
 class View(object):
-    """A cube plus the data period, with the money conventions of DESIGN.md in one place."""
+    """What an analyzer computes from: the cube, the read statistics, the options, the price catalog of the run,
+    and the money conventions (specs/analyzers.md) in one place."""
 
-    def __init__(self, cube: Cube, stats, options: Optional[dict] = None) -> None:
+    def __init__(self, cube: Cube, stats, options: Optional[dict] = None,
+                 catalog: Optional[Catalog] = None) -> None:
         self.cube = cube
         self.stats = stats
         self.options = options or {}
+        # list prices value alternatives (the spend itself is always the data's cost_usd: what was paid)
+        self.catalog = catalog if catalog is not None else load_catalog(self.options.get("prices"))
         self.columns = set(stats.columns)
         if cube.first_ts is None:
             self.days = 0.0

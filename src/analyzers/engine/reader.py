@@ -12,12 +12,14 @@ from collections import Counter
 from operator import itemgetter
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from analyzers.engine.cube import (CALLS, COST_NANO, INPUT, LAST_TS, LAT_N, LAT_SUM, LONG_CALLS, LONG_INPUT, MEASURES,
+                                   OUTPUT, Cube)
 from analyzers.engine.ranges import CHUNK_BYTES, iter_chunks
 from utils.errors import DataFileError
 from utils.money import parse_usd
 from utils.paths import GENERATE_COMMAND
 from utils.schema import FIELDS, REQUIRED
-from utils.timeutil import days_from_civil, parse_ts
+from utils.timeutil import parse_ts
 
 MAX_EXAMPLES = 5
 # Reasons a row is skipped (shown in every report's data-quality notice).
@@ -29,7 +31,7 @@ TRUNCATED = "truncated last line"
 EMPTY_LINE = "empty line"
 
 
-_CALL_FIELDS = ("ts", "hour", "input_tokens", "output_tokens", "cost", "latency_ms", "provider", "model", "customer_id",
+_CALL_FIELDS = ("ts", "hour", "input_tokens", "output_tokens", "cost_nano", "latency_ms", "provider", "model", "customer_id",
                 "tier", "organization_id", "product_id", "feature_id", "task_type", "environment", "session_id",
                 "trace_id", "call_id", "request_id", "user_agent")
 # The text columns of a Call, in order after the six converted values.
@@ -38,9 +40,10 @@ _TEXT_COLUMNS = ("provider", "model", "customer_id", "subscription_tier", "organ
 
 
 class Call(tuple):
-    """One AI API call as the analyzers see it (a tuple, for speed; read it by attribute).
+    """One AI API call as the reader validated it (a tuple, for speed; read it by attribute): what `iter_calls`
+    yields to tools such as the per-call FOCUS export. The analyzers read the cube instead.
 
-    ts: UTC epoch seconds; hour: epoch hour; cost: integer nano-dollars; latency_ms: -1 when unknown.
+    ts: UTC epoch seconds; hour: epoch hour; cost_nano: integer nano-dollars; latency_ms: -1 when unknown.
     Text fields are as in the file; absent optional columns read as "". Empty organization/product/feature
     values are reported as "(untagged)" by the cube's queries (see cube.label)."""
     __slots__ = ()
@@ -54,16 +57,6 @@ class Call(tuple):
 
 for _i, _name in enumerate(_CALL_FIELDS):
     setattr(Call, _name, property(itemgetter(_i), doc="field %d of the call" % _i))
-
-
-def make_call(ts: int, input_tokens: int, output_tokens: int, cost: int, latency_ms: int = -1, provider: str = "",
-              model: str = "", customer_id: str = "", tier: str = "", organization_id: str = "", product_id: str = "",
-              feature_id: str = "", task_type: str = "", environment: str = "", session_id: str = "",
-              trace_id: str = "", call_id: str = "", request_id: str = "", user_agent: str = "") -> Call:
-    """A Call from keyword values (tests and tools; the reader builds them faster)."""
-    return Call((ts, ts // 3600, input_tokens, output_tokens, cost, latency_ms, provider, model, customer_id, tier,
-                 organization_id, product_id, feature_id, task_type, environment, session_id, trace_id, call_id,
-                 request_id, user_agent))
 
 
 class ReadStats(object):
@@ -149,9 +142,9 @@ LONG_PROMPT_TOKENS = 1024  # the minimum prompt the providers cache; such calls 
 class _Scanner(object):
     """The hot loop, fed one chunk of whole records at a time (see `scan`)."""
 
-    def __init__(self, stats: ReadStats, header: Header, cube, adders) -> None:
+    def __init__(self, stats: ReadStats, header: Header, cube: Cube, sink=None) -> None:
         ix = header.index
-        self.stats, self.header, self.cube, self.adders = stats, header, cube, list(adders)
+        self.stats, self.header, self.cube, self.sink = stats, header, cube, sink
         pad = header.width  # absent optional columns read the "" appended at this index
         self.padded = any(f not in ix for f in _TEXT_COLUMNS)
         self.texts = itemgetter(*[ix.get(f, pad) for f in _TEXT_COLUMNS])
@@ -163,13 +156,19 @@ class _Scanner(object):
         self.line_no = 0  # records seen in this range; examples are shifted to file line numbers by `scan`
 
     def feed(self, text: str, final: bool) -> None:
-        """Fold the records of `text` (whole records; `final`: the unterminated end of the range)."""
+        """Fold the records of `text` (whole records; `final`: the unterminated end of the range).
+
+        One long function on purpose: this loop is where the time goes, so every name it uses is a local (the
+        cube's cell layout included, bound from cube.py so the two cannot drift apart)."""
         stats, width, padded, texts, keys = self.stats, self.header.width, self.padded, self.texts, self.keys
         its, iprov, imod, iin, iout, icost, icust = self.required
-        ilat, minute_cache, hour_cache, adders, cube = self.ilat, self.minute_cache, self.hour_cache, self.adders, self.cube
+        ilat, minute_cache, hour_cache, sink, cube = self.ilat, self.minute_cache, self.hour_cache, self.sink, self.cube
         new = tuple.__new__
         cells, latency, cust_hourly = cube.cells, cube.latency, cube.customer_hourly
         first, last = cube.first_ts, cube.last_ts
+        c_calls, c_in, c_out, c_cost, c_lsum, c_ln, c_long, c_long_in, c_last = (
+            CALLS, INPUT, OUTPUT, COST_NANO, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT, LAST_TS)
+        zeros = [0] * MEASURES
         line_no = self.line_no
         rows = 0
         for row in csv.reader(_lines(text)):
@@ -202,15 +201,15 @@ class _Scanner(object):
                 out = int(row[iout])
                 c = row[icost]
                 if len(c) > 7 and c[-7] == "." and inp >= 0 and out >= 0:  # our 6-decimal format
-                    cost = int(c.replace(".", "", 1)) * 1000
+                    cost_nano = int(c.replace(".", "", 1)) * 1000
                 else:
-                    cost = _cost(c, inp, out)
+                    cost_nano = _cost_nano(c, inp, out)
                 lt = row[ilat]
                 lat = int(lt) if lt.isdigit() else _latency(lt)
             except (ValueError, OverflowError):
                 try:  # other tools write "12.0" for a whole number of tokens
                     inp, out = _whole(row[iin]), _whole(row[iout])
-                    cost = _cost(row[icost], inp, out)
+                    cost_nano = _cost_nano(row[icost], inp, out)
                     lat = _latency(row[ilat])
                 except (ValueError, OverflowError):
                     stats.skip(TRUNCATED if final else BAD_NUMBER, line_no)
@@ -220,53 +219,51 @@ class _Scanner(object):
             key = keys(row)
             cell = cells.get(key)
             if cell is None:
-                cell = cells[key] = [0, 0, 0, 0, 0, 0, 0, 0, ts]
-            elif ts > cell[8]:
-                cell[8] = ts
-            cell[0] += 1
-            cell[1] += inp
-            cell[2] += out
-            cell[3] += cost
+                cell = cells[key] = zeros + [ts]
+            elif ts > cell[c_last]:
+                cell[c_last] = ts
+            cell[c_calls] += 1
+            cell[c_in] += inp
+            cell[c_out] += out
+            cell[c_cost] += cost_nano
             if lat >= 0:
-                cell[4] += lat
-                cell[5] += 1
+                cell[c_lsum] += lat
+                cell[c_ln] += 1
                 hist = latency.get(key[1])
                 if hist is None:
                     hist = latency[key[1]] = {}
                 hist[lat] = hist.get(lat, 0) + 1
             if inp >= LONG_PROMPT_TOKENS:
-                cell[6] += 1
-                cell[7] += inp
+                cell[c_long] += 1
+                cell[c_long_in] += inp
             hour = ts // 3600
             ch = (key[2], hour)
             h = cust_hourly.get(ch)
             if h is None:
-                cust_hourly[ch] = [1, cost]
+                cust_hourly[ch] = [1, cost_nano]
             else:
                 h[0] += 1
-                h[1] += cost
+                h[1] += cost_nano
             if first is None or ts < first:
                 first = ts
             if last is None or ts > last:
                 last = ts
-            if adders:
-                call = new(Call, (ts, hour, inp, out, cost, lat) + texts(row))
-                for add in adders:
-                    add(call)
+            if sink is not None:
+                sink(new(Call, (ts, hour, inp, out, cost_nano, lat) + texts(row)))
         stats.rows += rows
         cube.first_ts, cube.last_ts = first, last
         self.line_no = line_no
 
 
-def scan(path: str, stats: ReadStats, header: Header, cube, adders=(), start: Optional[int] = None,
+def scan(path: str, stats: ReadStats, header: Header, cube: Cube, start: Optional[int] = None,
          end: Optional[int] = None, on_chunk=None) -> None:
-    """Read bytes [start, end) of `path`, validate each row, fold it into `cube` (see cube.Cube) and hand a Call to
-    each of `adders` (built only when there are adders). Unusable rows are counted in `stats` by reason.
+    """Read bytes [start, end) of `path`, validate each row and fold it into `cube` (see cube.Cube). Unusable
+    rows are counted in `stats` by reason.
 
     Reading and aggregating are one loop on purpose: this is where all the time goes (specs/architecture.md)."""
     first = header.data_offset if start is None else start
     known = len(stats.examples)
-    scanner = _Scanner(stats, header, cube, adders)
+    scanner = _Scanner(stats, header, cube)
     for text, final in iter_chunks(path, first, end, stats):
         scanner.feed(text, final)
         if on_chunk is not None:
@@ -293,12 +290,12 @@ def _number_examples(path: str, first: int, stats: ReadStats, known: int) -> Non
 
 def iter_calls(path: str, stats: ReadStats, header: Header, start: Optional[int] = None,
                end: Optional[int] = None) -> Iterator[Call]:
-    """Yield a Call per usable row, chunk by chunk (for tools and tests; the analyzers use `scan`)."""
-    from analyzers.engine.cube import Cube
+    """Yield a Call per usable row, chunk by chunk, validated exactly as the analyzers' pass validates it (for
+    tools such as the per-call FOCUS export; the analyzers use `scan`)."""
     batch = []  # type: List[Call]
     first = header.data_offset if start is None else start
     known = len(stats.examples)
-    scanner = _Scanner(stats, header, Cube(), [batch.append])
+    scanner = _Scanner(stats, header, Cube(), batch.append)
     for text, final in iter_chunks(path, first, end, stats):
         scanner.feed(text, final)
         for call in batch:
@@ -338,7 +335,7 @@ def _lines(text: str):
     return lines
 
 
-def _cost(text: str, inp: int, out: int) -> int:
+def _cost_nano(text: str, inp: int, out: int) -> int:
     if inp < 0 or out < 0:
         raise ValueError("negative tokens")
     return parse_usd(text)
@@ -362,4 +359,3 @@ def _whole(text: str) -> int:
     return int(v)
 
 
-__all__ = ["Call", "make_call", "ReadStats", "Header", "read_header", "scan", "iter_calls", "days_from_civil"]

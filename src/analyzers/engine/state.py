@@ -1,32 +1,38 @@
 """Incremental refresh: keep the pass result over the file's complete lines, read only what was appended.
 
-State (DIR/state/state.pickle) holds the merged cube and analyzer states, the byte offset where complete lines
-ended, and a fingerprint of the file head. The next run reads [offset, size) and merges. It falls back to a full
-pass when the state is missing or from another version of the code or options, or when the file shrank or its
-head changed (replaced by another file). A partial last line is never folded into the saved state: it is read
-again, complete, next time. The output is identical to a full pass (money is exact and merges are order-free).
+State (DIR/state/state.pickle) holds the merged pass result (cube and read statistics), the byte offset where
+complete lines ended, and a fingerprint of the file head. The next run reads [offset, size) and merges. It falls
+back to a full pass when the state is missing or from another version of the reading code, or when the file
+shrank or its head changed (replaced by another file). A partial last line is never folded into the saved state:
+it is read again, complete, next time. The output is identical to a full pass (money is exact and merges are
+order-free). The pass does not depend on the analyzers or their options, so changing an option reuses the state.
+
+    run = incremental(path, header, state_dir, size, read)   # read(start, end, workers) -> PassResult
+    ... compute the reports from run.result ...
+    run.save()                                               # once the reports are computed
 """
 import hashlib
 import os
 import pickle
 import sys
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Optional
 
+from analyzers.engine.fold import PassResult, fold_range
 from analyzers.engine.ranges import complete_end
 from analyzers.engine.reader import Header
 from utils.fsutil import atomic_open
 
 STATE_FILE = "state.pickle"
-PENDING = {}  # type: Dict[str, Dict[str, Any]]  # state dir -> state to save once the reports are computed
 HEAD_BYTES = 1 << 16
+_CODE = (os.path.dirname(os.path.realpath(__file__)),  # engine/: the reader, the cube and this file
+         os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))), "utils"))
 
 
 def code_version() -> str:
-    """A fingerprint of the analysis code: state from another version is never reused."""
+    """A fingerprint of the code that reads and folds the file: state from another version is never reused."""
     h = hashlib.sha256(("%d.%d" % sys.version_info[:2]).encode())
-    root = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # src/analyzers
-    for folder, _, files in sorted(os.walk(root)):
-        for name in sorted(files):
+    for folder in _CODE:
+        for name in sorted(os.listdir(folder)):
             if name.endswith(".py"):
                 with open(os.path.join(folder, name), "rb") as f:
                     h.update(name.encode() + f.read())
@@ -52,43 +58,45 @@ def save(state_dir: str, state: Dict[str, Any]) -> None:
         pickle.dump(state, f, protocol=4)
 
 
-def incremental(path: str, header: Header, ids: Sequence[str], options: Dict[str, Any], workers: int,
-                state_dir: str, size: int, progress=None) -> Tuple[Any, str]:
-    """The pass result over `path` up to `size`, reusing saved state when it is valid. Returns (result, how)."""
-    from analyzers.engine.runner import analyze_range, new_result, run_range
-    version = code_version()
-    key = {"version": version, "ids": list(ids), "options": repr(sorted(options.items())), "path": os.path.abspath(path),
-           "header": header.names}
+class IncrementalPass(object):
+    """The result of an incremental pass, and the state to save once the reports are computed from it (saving
+    after computing keeps the cube's memoized groups, so the next refresh starts warm)."""
+
+    def __init__(self, result: PassResult, how: str, state_dir: str, pending: Optional[Dict[str, Any]]) -> None:
+        self.result = result
+        self.how = how  # "full" or "incremental"
+        self.state_dir = state_dir
+        self._pending = pending
+
+    def save(self) -> None:
+        if self._pending is not None:
+            save(self.state_dir, self._pending)
+            self._pending = None
+
+
+def incremental(path: str, header: Header, state_dir: str, size: int,
+                read: Callable[[int, int, bool], PassResult]) -> IncrementalPass:
+    """The pass result over `path` up to `size`, reusing saved state when it is valid. `read(start, end, full)`
+    folds bytes [start, end) (with workers when `full`, a whole-file pass)."""
+    key = {"version": code_version(), "path": os.path.abspath(path), "header": header.names}
     old = load(state_dir)
-    how = "full"
-    start = header.data_offset
-    result = None
+    how, start, result = "full", header.data_offset, None
     if old and all(old.get(k) == v for k, v in key.items()) and start <= old["offset"] <= size:
         if head_fingerprint(path, old["offset"]) == old["head"]:
             result, start, how = old["result"], old["offset"], "incremental"
     complete = complete_end(path, start, size)
-    part = analyze_range(path, header, ids, options, start, complete, workers if how == "full" else 1, progress)
+    part = read(start, complete, how == "full")
     if result is None:
         result = part
     else:
         result.merge(part)
     state = dict(key, offset=complete, head=head_fingerprint(path, complete), result=result)
+    pending = state  # type: Optional[Dict[str, Any]]
     if complete < size:  # a partial last line: in this run's output, not in the saved state
         save(state_dir, state)
+        pending = None
         result = pickle.loads(pickle.dumps(result, protocol=4))
-        result.merge(run_range(path, header, ids, options, complete, size))
-    else:  # saved by the caller once the reports are computed, with the cube's memoized groups
-        PENDING[state_dir] = state
+        result.merge(fold_range(path, header, complete, size))
     if result.stats.columns == () and header.present:
         result.stats.columns = header.present
-    return result, how
-
-
-def commit(state_dir: Optional[str]) -> None:
-    """Save the state of this run's incremental pass (after the reports were computed from it)."""
-    state = PENDING.pop(state_dir, None) if state_dir else None
-    if state is not None:
-        save(state_dir, state)
-
-
-__all__ = ["incremental", "code_version"]
+    return IncrementalPass(result, how, state_dir, pending)

@@ -4,6 +4,7 @@ import math
 from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from pricing.catalog import CLASSES
 from utils import html_generator as H
 
 
@@ -84,11 +85,9 @@ def pct_cell(v: Optional[float], decimals: int = 1):
     return (H.fmt_pct(v, decimals), v) if v is not None else ("\u2014", None)
 
 
-def comparable_models(model: str, models) -> set:
+def comparable_models(catalog, model: str, models) -> set:
     """Models of the same catalog price class as `model` or one class cheaper (premium -> standard -> economy):
     a credible like-for-like replacement. Models not in the catalog are compared with everything."""
-    from simulator.catalog import CLASSES, load_catalog
-    catalog = load_catalog()
 
     def rank(name: str) -> Optional[int]:
         e = catalog.find_model(name)

@@ -15,7 +15,7 @@ below and in `assumptions()`, which the report prints.
 """
 from typing import Any, Dict, List, Tuple
 
-from analyzers.engine.cube import CALLS, COST, INPUT, LONG_CALLS, LONG_INPUT, OUTPUT
+from analyzers.engine.cube import CALLS, COST_NANO, INPUT, LONG_CALLS, LONG_INPUT, OUTPUT
 from utils.money import NANO
 
 KINDS = ("model_right_sizing", "prompt_caching", "batch", "usage_caps", "provisioned_capacity")  # applied in this order
@@ -53,16 +53,16 @@ class Settings(object):
 
 class Cell(object):
     """One (provider, model, customer, task type, environment) group and what is left of its cost."""
-    __slots__ = ("provider", "model", "customer", "task", "env", "calls", "inp", "out", "cost", "long_calls",
+    __slots__ = ("provider", "model", "customer", "task", "env", "calls", "inp", "out", "cost_nano", "long_calls",
                  "long_input", "entry", "now", "on_demand", "batched")
 
     def __init__(self, key: Tuple[str, ...], m: List[int], entry) -> None:
         self.provider, self.model, self.customer, self.task, self.env = key
-        self.calls, self.inp, self.out, self.cost = m[CALLS], m[INPUT], m[OUTPUT], m[COST]
+        self.calls, self.inp, self.out, self.cost_nano = m[CALLS], m[INPUT], m[OUTPUT], m[COST_NANO]
         self.long_calls, self.long_input = m[LONG_CALLS], m[LONG_INPUT]
         self.entry = entry  # catalog entry of the model used today (None: not in the catalog)
         self.now = entry  # the model after right-sizing
-        self.on_demand = m[COST]  # cost left at on-demand prices (nano-USD over the period)
+        self.on_demand = m[COST_NANO]  # cost left at on-demand prices (nano-USD over the period)
         self.batched = 0  # cost left in the batch API
 
     @property
@@ -72,7 +72,7 @@ class Cell(object):
 
 def list_nano(entry, input_tokens: int, output_tokens: int) -> int:
     """Nano-USD of these tokens at the entry's list prices (micro-USD per 1M tokens)."""
-    return (input_tokens * entry.input_micro + output_tokens * entry.output_micro + 500) // 1000
+    return (input_tokens * entry.input_micro_per_1m + output_tokens * entry.output_micro_per_1m + 500) // 1000
 
 
 def _pct_of(amount: int, pct: float) -> int:
@@ -118,7 +118,7 @@ def right_size(view, catalog, cells: List[Cell]) -> Tuple[Dict[Any, List[Any]], 
     for (prov, model, task), m in sorted(view.cube.group("provider", "model", "task_type").items()):
         src = catalog.get(prov, model)
         if task in SIMPLE_TASKS and src is not None and src.model_class in ("premium", "standard"):
-            t = choose_target(catalog, src, m[INPUT], m[OUTPUT], m[CALLS], m[COST])
+            t = choose_target(catalog, src, m[INPUT], m[OUTPUT], m[CALLS], m[COST_NANO])
             if t is not None:
                 targets[(prov, model, task)] = t
     opps = {}  # type: Dict[Any, List[Any]]
@@ -128,14 +128,14 @@ def right_size(view, catalog, cells: List[Cell]) -> Tuple[Dict[Any, List[Any]], 
         if t is None:
             continue
         new = list_nano(t, c.inp, c.out)
-        if new >= c.cost:
+        if new >= c.cost_nano:
             continue
         key = (c.provider, c.model, c.task)
-        _add(opps, key, c.calls, c.cost, c.cost - new, {"task_type": c.task, "from_provider": c.provider,
+        _add(opps, key, c.calls, c.cost_nano, c.cost_nano - new, {"task_type": c.task, "from_provider": c.provider,
                                                           "from_model": c.model, "to_provider": t.provider,
                                                           "to_model": t.model})
         r = rows.setdefault(key, {"calls": 0, "input": 0, "output": 0, "cost": 0, "new": 0})
-        for k, v in (("calls", c.calls), ("input", c.inp), ("output", c.out), ("cost", c.cost), ("new", new)):
+        for k, v in (("calls", c.calls), ("input", c.inp), ("output", c.out), ("cost", c.cost_nano), ("new", new)):
             r[k] += v
         c.now, c.on_demand = t, new
     table = []
@@ -149,10 +149,10 @@ def right_size(view, catalog, cells: List[Cell]) -> Tuple[Dict[Any, List[Any]], 
 # ---- 2. prompt caching ----------------------------------------------------------------------------------------
 def cache_saving(entry, long_input: int, share_pct: int) -> int:
     """Nano-USD saved when share_pct% of these long-prompt tokens are read from the cache (net of cache writes)."""
-    if entry is None or entry.cached_input_micro is None or entry.cached_input_micro >= entry.input_micro:
+    if entry is None or entry.cached_input_micro_per_1m is None or entry.cached_input_micro_per_1m >= entry.input_micro_per_1m:
         return 0
-    write_extra = max(0, (entry.cache_write_micro or 0) - entry.input_micro)  # a write premium (Anthropic: 125%)
-    per_token = (entry.input_micro - entry.cached_input_micro) * CACHE_READS_PER_WRITE - write_extra
+    write_extra = max(0, (entry.cache_write_micro_per_1m or 0) - entry.input_micro_per_1m)  # a write premium (Anthropic: 125%)
+    per_token = (entry.input_micro_per_1m - entry.cached_input_micro_per_1m) * CACHE_READS_PER_WRITE - write_extra
     den = 100 * 1000 * CACHE_READS_PER_WRITE
     return max(0, (long_input * share_pct * per_token + den // 2) // den)
 
@@ -165,7 +165,7 @@ def cache(cells: List[Cell]) -> Dict[Any, List[Any]]:
         saved = min(c.on_demand, cache_saving(c.now, c.long_input, share))
         if saved <= 0:
             continue
-        today = (c.long_input * c.entry.input_micro + 500) // 1000  # the long prompts' input cost today
+        today = (c.long_input * c.entry.input_micro_per_1m + 500) // 1000  # the long prompts' input cost today
         _add(opps, (c.now.provider, c.now.model), c.long_calls, today, saved,
              {"provider": c.now.provider, "model": c.now.model})
         c.on_demand -= saved
@@ -187,7 +187,7 @@ def batch(cells: List[Cell], discount_pct: int) -> Dict[Any, List[Any]]:
         saved = _pct_of(moved, discount_pct)
         if saved <= 0:
             continue
-        _add(opps, (c.task, prod), _pct_of(c.calls, share), _pct_of(c.cost, share), saved,
+        _add(opps, (c.task, prod), _pct_of(c.calls, share), _pct_of(c.cost_nano, share), saved,
              {"task_type": c.task, "production": prod, "share_pct": share})
         c.on_demand -= moved
         c.batched += moved - saved
@@ -214,7 +214,7 @@ def caps(view, cells: List[Cell], cap_pct: float) -> Tuple[Dict[Any, List[Any]],
         if excess <= 0:
             continue
         _take(mine, excess)
-        _add(opps, customer, sum(c.calls for c in mine), sum(c.cost for c in mine), excess,
+        _add(opps, customer, sum(c.calls for c in mine), sum(c.cost_nano for c in mine), excess,
              {"customer_id": customer, "subscription_tier": tier, "tier_price_usd_per_month": price})
     return opps, unknown
 
@@ -260,7 +260,7 @@ def provisioned(view, cells: List[Cell], s: Settings, base: Dict[str, Any]) -> T
         m = models.setdefault(_model_key(c), [0, 0, 0, 0, 0])
         m[0] += c.calls
         m[1] += c.on_demand
-        m[2] += c.cost
+        m[2] += c.cost_nano
         if c.now is not None:
             m[3] += c.inp + c.out
             m[4] += list_nano(c.now, c.inp, c.out)

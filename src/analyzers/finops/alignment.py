@@ -15,7 +15,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
 from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
-from analyzers.engine.cube import CALLS, COST, DIMENSIONS, INPUT, OUTPUT
+from analyzers.engine.cube import CALLS, COST_NANO, DIMENSIONS, INPUT, OUTPUT
 from analyzers.finops._common import allocate, by_cost, median, money_cell, pct, pct_cell, ratio
 from utils import html_generator as H
 from utils.schema import UNTAGGED
@@ -52,25 +52,25 @@ class AlignmentAnalyzer(Analyzer):
     def compute(self, view) -> Dict[str, Any]:
         cube = view.cube
         tot = cube.totals()
-        m = {"total_cost_usd": view.usd(tot[COST]), "allocation_rule": ALLOCATION_RULE}  # type: Dict[str, Any]
+        m = {"total_cost_usd": view.usd(tot[COST_NANO]), "allocation_rule": ALLOCATION_RULE}  # type: Dict[str, Any]
         for name, dim, _ in TAGS:
-            direct = {str(k): g[COST] for k, g in cube.group(dim).items()}
+            direct = {str(k): g[COST_NANO] for k, g in cube.group(dim).items()}
             charged = chargeback(direct)
             m["showback_by_" + name] = _sorted_usd(view, direct)
             m["chargeback_by_" + name] = _sorted_usd(view, charged)
             m["chargeback_by_%s_usd_per_month" % name] = {k: view.per_month(v) for k, v in
                                                          sorted(charged.items(), key=lambda kv: (-kv[1], kv[0]))}
             m.setdefault("untagged_cost_usd", {})[name] = view.usd(direct.get(UNTAGGED, 0))
-        m["tag_coverage_pct"] = self._coverage(view, tot[COST])
+        m["tag_coverage_pct"] = self._coverage(view, tot[COST_NANO])
         m["unit_economics_by_organization"] = self._unit_economics(view, cube)
         m["unit_economics_overall"] = {
             "customers": len(cube.group("customer_id")), "calls": tot[CALLS],
-            "cost_per_customer_usd": ratio(tot[COST] / 1e9, len(cube.group("customer_id"))),
-            "cost_per_customer_usd_per_month": ratio(view.per_month(tot[COST]), len(cube.group("customer_id"))),
-            "cost_per_call_usd": ratio(tot[COST] / 1e9, tot[CALLS]),
-            "cost_per_1k_tokens_usd": ratio(tot[COST] / 1e6, tot[INPUT] + tot[OUTPUT])}
-        m["organization_product_cost"] = {"%s / %s" % k: view.usd(g[COST]) for k, g in
-                                          by_cost(cube.group("organization_id", "product_id"), COST)}
+            "cost_per_customer_usd": ratio(tot[COST_NANO] / 1e9, len(cube.group("customer_id"))),
+            "cost_per_customer_usd_per_month": ratio(view.per_month(tot[COST_NANO]), len(cube.group("customer_id"))),
+            "cost_per_call_usd": ratio(tot[COST_NANO] / 1e9, tot[CALLS]),
+            "cost_per_1k_tokens_usd": ratio(tot[COST_NANO] / 1e6, tot[INPUT] + tot[OUTPUT])}
+        m["organization_product_cost"] = {"%s / %s" % k: view.usd(g[COST_NANO]) for k, g in
+                                          by_cost(cube.group("organization_id", "product_id"), COST_NANO)}
         m["unit_cost_outliers"] = self._outliers(view, m["unit_economics_by_organization"])
         return {"metrics": m, "recommendations": self._recs(view, m), "notes": self._notes(view, m)}
 
@@ -84,9 +84,9 @@ class AlignmentAnalyzer(Analyzer):
         for key, cell in view.cube.cells.items():
             for f, i in idx.items():
                 if key[i]:
-                    filled[f] += cell[COST]
+                    filled[f] += cell[COST_NANO]
             if key[idx["organization_id"]] and key[idx["product_id"]] and key[idx["feature_id"]]:
-                all_three += cell[COST]
+                all_three += cell[COST_NANO]
         out = {f: pct(v, total) if total else None for f, v in filled.items()}  # type: Dict[str, Optional[float]]
         out["all_business_tags"] = pct(all_three, total) if total else None
         return out
@@ -95,14 +95,14 @@ class AlignmentAnalyzer(Analyzer):
     def _unit_economics(view, cube) -> Dict[str, Dict[str, Any]]:
         customers = cube.distinct("customer_id", "organization_id")
         out = {}
-        for org, g in by_cost(cube.group("organization_id"), COST):
+        for org, g in by_cost(cube.group("organization_id"), COST_NANO):
             n = customers.get(org, 0)
-            out[str(org)] = {"cost_usd": view.usd(g[COST]), "cost_usd_per_month": view.per_month(g[COST]),
+            out[str(org)] = {"cost_usd": view.usd(g[COST_NANO]), "cost_usd_per_month": view.per_month(g[COST_NANO]),
                              "calls": g[CALLS], "customers": n, "tokens": g[INPUT] + g[OUTPUT],
-                             "cost_per_customer_usd": ratio(g[COST] / 1e9, n),
-                             "cost_per_customer_usd_per_month": ratio(view.per_month(g[COST]), n),
-                             "cost_per_call_usd": ratio(g[COST] / 1e9, g[CALLS]),
-                             "cost_per_1k_tokens_usd": ratio(g[COST] / 1e6, g[INPUT] + g[OUTPUT])}
+                             "cost_per_customer_usd": ratio(g[COST_NANO] / 1e9, n),
+                             "cost_per_customer_usd_per_month": ratio(view.per_month(g[COST_NANO]), n),
+                             "cost_per_call_usd": ratio(g[COST_NANO] / 1e9, g[CALLS]),
+                             "cost_per_1k_tokens_usd": ratio(g[COST_NANO] / 1e6, g[INPUT] + g[OUTPUT])}
         return out
 
     @staticmethod
@@ -250,6 +250,6 @@ class AlignmentAnalyzer(Analyzer):
 
 if __name__ == "__main__":
     import sys
-    from analyzers.engine.runner import main
+    from analyzers.command import main
     from utils.cli import run_main
     sys.exit(run_main(lambda argv: main(argv, ["alignment"], "alignment.py")))

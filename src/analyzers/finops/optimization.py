@@ -14,7 +14,6 @@ from typing import Any, Dict, List, Tuple
 
 from analyzers.engine.base import Analyzer
 from analyzers.finops import _savings as S
-from simulator.catalog import load_catalog
 from utils import html_generator as H
 from utils.cli import positive_float
 
@@ -43,7 +42,6 @@ class OptimizationAnalyzer(Analyzer):
     category = "finops"
     summary = "Where could the same AI work cost less, and how much would each change save per month?"
     OPTIONS = [
-        ("--prices", {"default": None, "help": "price catalog (JSON or CSV) overriding/extending the built-in one"}),
         ("--usage-cap-pct", {"type": positive_float, "default": 100.0,
                              "help": "usage caps: a customer's AI cost is capped at this %% of its plan price (100)"}),
         ("--commit-discount-pct", {"type": _pct_arg, "default": 20.0,
@@ -55,11 +53,11 @@ class OptimizationAnalyzer(Analyzer):
 
     def compute(self, view) -> Dict[str, Any]:
         o = view.options
-        catalog = load_catalog(o.get("prices"))
+        catalog = view.catalog
         s = S.Settings(float(o.get("usage_cap_pct") or 100.0), float(o.get("commit_discount_pct") or 20.0),
                        float(o.get("commit_minimum_usd") or 5000.0), catalog.batch_discount_pct)
         cells = S.cells_of(view, catalog)
-        total = sum(c.cost for c in cells)
+        total = sum(c.cost_nano for c in cells)
         rs, rs_rows = S.right_size(view, catalog, cells)
         steps = [("model_right_sizing", rs), ("prompt_caching", S.cache(cells)),
                  ("batch", S.batch(cells, s.batch_discount_pct))]
@@ -390,6 +388,6 @@ def _multiple(x) -> str:
 
 if __name__ == "__main__":
     import sys
-    from analyzers.engine.runner import main
+    from analyzers.command import main
     from utils.cli import run_main
     sys.exit(run_main(lambda argv: main(argv, ["optimization"], "optimization.py")))

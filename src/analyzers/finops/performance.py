@@ -10,7 +10,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
 from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
-from analyzers.engine.cube import CALLS, COST, INPUT, LAT_N, LAT_SUM, OUTPUT
+from analyzers.engine.cube import CALLS, COST_NANO, INPUT, LAT_N, LAT_SUM, OUTPUT
 from analyzers.finops._common import by_cost, comparable_models, money_cell, nearest_rank, pct_cell, ratio
 from utils import html_generator as H
 
@@ -97,11 +97,11 @@ class PerformanceAnalyzer(Analyzer):
     @staticmethod
     def _cost_latency(view, cube, by_model, lat) -> Dict[str, Dict[str, Any]]:
         out = {}
-        for model, g in by_cost(by_model, COST):
+        for model, g in by_cost(by_model, COST_NANO):
             st = lat.get(model) or {}
-            out[str(model)] = {"calls": g[CALLS], "cost_usd": view.usd(g[COST]),
-                               "cost_per_call_usd": ratio(g[COST] / 1e9, g[CALLS]),
-                               "cost_per_1k_tokens_usd": ratio(g[COST] / 1e6, g[INPUT] + g[OUTPUT]),
+            out[str(model)] = {"calls": g[CALLS], "cost_usd": view.usd(g[COST_NANO]),
+                               "cost_per_call_usd": ratio(g[COST_NANO] / 1e9, g[CALLS]),
+                               "cost_per_1k_tokens_usd": ratio(g[COST_NANO] / 1e6, g[INPUT] + g[OUTPUT]),
                                "mean_ms": st.get("mean_ms"), "p50_ms": st.get("p50_ms"), "p95_ms": st.get("p95_ms"),
                                "output_tokens_per_s": _tokens_per_s(g)}
         return out
@@ -119,8 +119,7 @@ class PerformanceAnalyzer(Analyzer):
     def _dominated(view, cube) -> List[Dict[str, Any]]:
         """(task type, model) pairs where a comparable model is faster on that task and, at list price, cheaper for
         the same tokens; the best alternative (largest saving) for each."""
-        from simulator.catalog import load_catalog
-        catalog = load_catalog()
+        catalog = view.catalog
         cells = cube.group("task_type", "model")
         prov = {}  # type: Dict[str, str]  # the provider carrying most of a model's calls: its list price
         for (p, mo), g in sorted(cube.group("provider", "model").items(), key=lambda kv: (-kv[1][CALLS], kv[0])):
@@ -130,7 +129,7 @@ class PerformanceAnalyzer(Analyzer):
             if g[LAT_N] < MIN_CALLS:
                 continue
             mean = g[LAT_SUM] / float(g[LAT_N])
-            peers = comparable_models(model, {mo for (t, mo) in cells if t == task})
+            peers = comparable_models(catalog, model, {mo for (t, mo) in cells if t == task})
             best = None
             for alt in sorted(peers):
                 a = cells[(task, alt)]
@@ -138,18 +137,18 @@ class PerformanceAnalyzer(Analyzer):
                     continue
                 entry = catalog.get(prov.get(alt, ""), alt)
                 if entry is not None:
-                    alt_nano, basis = (g[INPUT] * entry.input_micro + g[OUTPUT] * entry.output_micro) // 1000, "list price"
+                    alt_nano, basis = (g[INPUT] * entry.input_micro_per_1m + g[OUTPUT] * entry.output_micro_per_1m) // 1000, "list price"
                 elif a[INPUT] + a[OUTPUT]:
-                    alt_nano, basis = a[COST] * (g[INPUT] + g[OUTPUT]) // (a[INPUT] + a[OUTPUT]), "observed rate"
+                    alt_nano, basis = a[COST_NANO] * (g[INPUT] + g[OUTPUT]) // (a[INPUT] + a[OUTPUT]), "observed rate"
                 else:
                     continue
-                saving = g[COST] - alt_nano
+                saving = g[COST_NANO] - alt_nano
                 if saving > 0 and (best is None or saving > best[0]):
                     best = (saving, alt, alt_nano, a[LAT_SUM] / float(a[LAT_N]), basis)
             if best:
                 saving, alt, alt_nano, alt_mean, basis = best
                 out.append({"task_type": task, "model": model, "dominated_by": alt, "calls": g[CALLS],
-                            "cost_usd": view.usd(g[COST]), "cost_at_alternative_usd": view.usd(alt_nano),
+                            "cost_usd": view.usd(g[COST_NANO]), "cost_at_alternative_usd": view.usd(alt_nano),
                             "price_basis": basis, "mean_ms": round(mean, 2), "alternative_mean_ms": round(alt_mean, 2),
                             "faster_pct": round(100.0 * (1 - alt_mean / mean), 2),
                             "savings_usd_per_month": view.per_month(saving)})
@@ -300,6 +299,6 @@ def _per_s(tokens_per_s) -> str:
 
 if __name__ == "__main__":
     import sys
-    from analyzers.engine.runner import main
+    from analyzers.command import main
     from utils.cli import run_main
     sys.exit(run_main(lambda argv: main(argv, ["performance"], "performance.py")))

@@ -38,7 +38,7 @@ class RealtimeAnalyzer(Analyzer):
     category = "finops"
     summary = "Is spend on track right now: anomalies, budget alerts and who is spending in the last 24 hours?"
     OPTIONS = [("--budget", {"type": positive_float, "default": None, "metavar": "USD",
-                             "help": "monthly AI budget in USD (default: %s)" % BUDGET_RULE.split(";")[0]})]
+                             "help": "monthly AI budget in USD (default: %s)" % BUDGET_RULE.split(";")[0].replace("%", "%%")})]
 
     def compute(self, view) -> Dict[str, Any]:
         cube = view.cube
@@ -296,6 +296,6 @@ def _hour(iso_hour: str) -> str:
 
 if __name__ == "__main__":
     import sys
-    from analyzers.engine.runner import main
+    from analyzers.command import main
     from utils.cli import run_main
     sys.exit(run_main(lambda argv: main(argv, ["realtime"], "realtime.py")))

@@ -10,7 +10,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
 from typing import Any, Dict, List, Optional, Tuple
 
 from analyzers.engine.base import Analyzer
-from analyzers.engine.cube import CALLS, COST, INPUT, OUTPUT
+from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
 from analyzers.finops._common import by_cost, comparable_models, money_cell, pct, pct_cell, ratio, usd_dict
 from analyzers.finops._forecast import forecast
 from utils import html_generator as H
@@ -46,18 +46,18 @@ class UnderstandingAnalyzer(Analyzer):
     def compute(self, view) -> Dict[str, Any]:
         cube = view.cube
         tot = cube.totals()
-        m = {"total_cost_usd": view.usd(tot[COST]), "total_calls": tot[CALLS], "total_input_tokens": tot[INPUT],
-             "total_output_tokens": tot[OUTPUT], "run_rate_usd_per_month": view.per_month(tot[COST]),
-             "cost_per_1k_tokens_usd": ratio(tot[COST] / 1e9 * 1000, tot[INPUT] + tot[OUTPUT])}
+        m = {"total_cost_usd": view.usd(tot[COST_NANO]), "total_calls": tot[CALLS], "total_input_tokens": tot[INPUT],
+             "total_output_tokens": tot[OUTPUT], "run_rate_usd_per_month": view.per_month(tot[COST_NANO]),
+             "cost_per_1k_tokens_usd": ratio(tot[COST_NANO] / 1e9 * 1000, tot[INPUT] + tot[OUTPUT])}
         groups = {}  # type: Dict[str, Dict[object, List[int]]]
         for name, dim, _ in ALLOCATIONS:
             groups[name] = _named(cube.group(dim))
-            m["cost_by_" + name] = usd_dict(view, groups[name], COST)
+            m["cost_by_" + name] = usd_dict(view, groups[name], COST_NANO)
         daily = cube.daily()
         m["daily_cost"] = {iso_day(d): view.usd(v[1]) for d, v in sorted(daily.items())}
         m["daily_calls"] = {iso_day(d): v[0] for d, v in sorted(daily.items())}
-        m.update(forecast({d: v[1] for d, v in daily.items()}, cube.first_ts, cube.last_ts, tot[COST]))
-        m["models"] = self._models(view, cube, groups["model"], tot[COST])
+        m.update(forecast({d: v[1] for d, v in daily.items()}, cube.first_ts, cube.last_ts, tot[COST_NANO]))
+        m["models"] = self._models(view, cube, groups["model"], tot[COST_NANO])
         m["cost_per_1k_tokens_by_model"] = {k: v["cost_per_1k_tokens_usd"] for k, v in m["models"].items()}
         m["task_types"] = self._tasks(view, groups["task_type"])
         m["output_input_ratio_by_task_type"] = {k: v["output_input_ratio"] for k, v in m["task_types"].items()}
@@ -76,25 +76,25 @@ class UnderstandingAnalyzer(Analyzer):
         for (prov, model) in sorted(cube.group("provider", "model")):
             providers.setdefault(model, []).append(prov)
         out = {}
-        for model, g in by_cost(groups, COST):
+        for model, g in by_cost(groups, COST_NANO):
             tokens = g[INPUT] + g[OUTPUT]
             out[str(model)] = {"providers": providers.get(str(model), []), "calls": g[CALLS], "input_tokens": g[INPUT],
-                               "output_tokens": g[OUTPUT], "cost_usd": view.usd(g[COST]),
-                               "share_pct": pct(g[COST], total),
-                               "cost_per_1k_tokens_usd": ratio(g[COST] / 1e9 * 1000, tokens),
-                               "cost_per_call_usd": ratio(g[COST] / 1e9, g[CALLS])}
+                               "output_tokens": g[OUTPUT], "cost_usd": view.usd(g[COST_NANO]),
+                               "share_pct": pct(g[COST_NANO], total),
+                               "cost_per_1k_tokens_usd": ratio(g[COST_NANO] / 1e9 * 1000, tokens),
+                               "cost_per_call_usd": ratio(g[COST_NANO] / 1e9, g[CALLS])}
         return out
 
     @staticmethod
     def _tasks(view, groups) -> Dict[str, Dict[str, Any]]:
         out = {}
-        for task, g in by_cost(groups, COST):
+        for task, g in by_cost(groups, COST_NANO):
             out[str(task)] = {"calls": g[CALLS], "input_tokens": g[INPUT], "output_tokens": g[OUTPUT],
-                              "cost_usd": view.usd(g[COST]),
+                              "cost_usd": view.usd(g[COST_NANO]),
                               "avg_input_tokens": ratio(g[INPUT], g[CALLS], 1),
                               "avg_output_tokens": ratio(g[OUTPUT], g[CALLS], 1),
                               "output_input_ratio": ratio(g[OUTPUT], g[INPUT], 4),
-                              "cost_per_1k_tokens_usd": ratio(g[COST] / 1e9 * 1000, g[INPUT] + g[OUTPUT])}
+                              "cost_per_1k_tokens_usd": ratio(g[COST_NANO] / 1e9 * 1000, g[INPUT] + g[OUTPUT])}
         return out
 
     @staticmethod
@@ -112,17 +112,17 @@ class UnderstandingAnalyzer(Analyzer):
         if not top or len(m["cost_by_model"]) < 2:
             return None
         cells = cube.group("model", "task_type")
-        comparable = comparable_models(top["name"], {str(k[0]) for k in cells})
+        comparable = comparable_models(view.catalog, top["name"], {str(k[0]) for k in cells})
         best = None  # type: Optional[Tuple[int, str, str, List[int], float]]
         for (model, task), g in sorted(cells.items()):
             if model != top["name"] or g[INPUT] + g[OUTPUT] == 0:
                 continue
-            refs = [(o[COST] / float(o[INPUT] + o[OUTPUT]), alt) for (alt, t), o in cells.items()
+            refs = [(o[COST_NANO] / float(o[INPUT] + o[OUTPUT]), alt) for (alt, t), o in cells.items()
                     if t == task and alt in comparable and o[CALLS] >= MIN_CALLS and o[INPUT] + o[OUTPUT] > 0]
             if not refs:
                 continue
             rate, alt = min(refs)
-            saving = g[COST] - int(round(rate * (g[INPUT] + g[OUTPUT])))
+            saving = g[COST_NANO] - int(round(rate * (g[INPUT] + g[OUTPUT])))
             if saving > 0 and (best is None or saving > best[0]):
                 best = (saving, task, alt, g, rate)
         share = top["share_pct"]
@@ -139,9 +139,9 @@ class UnderstandingAnalyzer(Analyzer):
                       "at %s's observed rate on %s (%s per 1K tokens) would cost %s. %s is the cheapest model of the "
                       "same or the next lower price class already doing this task here; validate quality on a sample "
                       "before switching." % (
-                          top["name"], H.fmt_pct(share), H.fmt_int(g[CALLS]), H.fmt_usd(view.usd(g[COST])),
+                          top["name"], H.fmt_pct(share), H.fmt_int(g[CALLS]), H.fmt_usd(view.usd(g[COST_NANO])),
                           H.fmt_tokens(g[INPUT] + g[OUTPUT]), alt, task or UNKNOWN, H.fmt_usd(rate * 1000 / 1e9),
-                          H.fmt_usd(view.usd(g[COST] - saving)), alt),
+                          H.fmt_usd(view.usd(g[COST_NANO] - saving)), alt),
             "impact_usd_per_month": view.per_month(saving), "level": "warning" if share >= 40 else "info"}
 
     @staticmethod
@@ -174,7 +174,7 @@ class UnderstandingAnalyzer(Analyzer):
 
     @staticmethod
     def _env_rec(view, groups) -> Optional[Dict[str, Any]]:
-        nano = sum(g[COST] for env, g in groups.items() if str(env).lower() in NON_PRODUCTION)
+        nano = sum(g[COST_NANO] for env, g in groups.items() if str(env).lower() in NON_PRODUCTION)
         if nano <= 0:
             return None
         envs = sorted(str(e) for e in groups if str(e).lower() in NON_PRODUCTION)
@@ -293,6 +293,6 @@ class UnderstandingAnalyzer(Analyzer):
 
 if __name__ == "__main__":
     import sys
-    from analyzers.engine.runner import main
+    from analyzers.command import main
     from utils.cli import run_main
     sys.exit(run_main(lambda argv: main(argv, ["understanding"], "understanding.py")))

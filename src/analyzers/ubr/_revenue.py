@@ -7,7 +7,7 @@ the same cube) agree to the nano-dollar.
 """
 from typing import Dict, List, Optional, Tuple
 
-from analyzers.engine.cube import CALLS, COST, INPUT, OUTPUT
+from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
 from utils.schema import TIER_ORDER, TIER_PRICES_USD
 
 NO_TIER = "(none)"  # how a customer without any subscription_tier value is shown
@@ -16,15 +16,15 @@ NO_TIER = "(none)"  # how a customer without any subscription_tier value is show
 class CustomerMoney(object):
     """One customer over the data period: tier, revenue and cost in nano-dollars, calls and tokens."""
 
-    __slots__ = ("customer_id", "tier", "price", "revenue", "cost", "calls", "tokens")
+    __slots__ = ("customer_id", "tier", "price", "revenue", "cost_nano", "calls", "tokens")
 
-    def __init__(self, customer_id: str, tier: str, price: Optional[int], revenue: int, cost: int, calls: int,
+    def __init__(self, customer_id: str, tier: str, price: Optional[int], revenue: int, cost_nano: int, calls: int,
                  tokens: int) -> None:
         self.customer_id = customer_id
         self.tier = tier
         self.price = price  # monthly tier price in USD; None when the tier is unknown
         self.revenue = revenue
-        self.cost = cost
+        self.cost_nano = cost_nano
         self.calls = calls
         self.tokens = tokens
 
@@ -34,7 +34,7 @@ class CustomerMoney(object):
 
     @property
     def margin(self) -> int:
-        return self.revenue - self.cost
+        return self.revenue - self.cost_nano
 
     @property
     def tier_label(self) -> str:
@@ -46,7 +46,7 @@ def customers(view) -> List[CustomerMoney]:
     out = []
     for cid, m in sorted(view.cube.group("customer_id").items()):
         tier = view.tier_of(cid)
-        out.append(CustomerMoney(cid, tier, view.tier_price(tier), view.revenue_nano(cid), m[COST], m[CALLS],
+        out.append(CustomerMoney(cid, tier, view.tier_price(tier), view.revenue_nano(cid), m[COST_NANO], m[CALLS],
                                  m[INPUT] + m[OUTPUT]))
     return out
 

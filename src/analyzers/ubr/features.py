@@ -14,7 +14,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
 from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
-from analyzers.engine.cube import CALLS, COST
+from analyzers.engine.cube import CALLS, COST_NANO
 from analyzers.ubr._revenue import customers, pct, split_by_weight, tier_note
 from utils import html_generator as H
 from utils.cli import non_negative_float
@@ -56,7 +56,7 @@ class FeaturesAnalyzer(Analyzer):
         known_revenue = any(r.known for r in rows)
         feats = {}
         for feat, m in view.cube.group("feature_id").items():
-            rev, cost = revenue[feat], m[COST]
+            rev, cost = revenue[feat], m[COST_NANO]
             adoption = pct(users.get(feat, 0), len(rows)) or 0.0
             margin = pct(rev - cost, rev)
             feats[feat] = {"cost_usd": view.usd(cost), "calls": m[CALLS], "customers": users.get(feat, 0),
@@ -67,7 +67,7 @@ class FeaturesAnalyzer(Analyzer):
                            "margin_usd_per_month": view.per_month(rev - cost),
                            "quadrant": _quadrant(adoption, margin, cost, a_min, m_min) if known_revenue else None}
         order = sorted(feats, key=lambda f: (-feats[f]["cost_usd"], f))
-        total_cost = sum(m[COST] for m in view.cube.group("feature_id").values())
+        total_cost = sum(m[COST_NANO] for m in view.cube.group("feature_id").values())
         total_rev = sum(revenue.values())
         metrics = {
             "features": {f: feats[f] for f in order},
@@ -187,6 +187,6 @@ def _render(doc) -> H.Markup:
 
 if __name__ == "__main__":
     import sys
-    from analyzers.engine.runner import main
+    from analyzers.command import main
     from utils.cli import run_main
     sys.exit(run_main(lambda argv: main(argv, ["features"], "features.py")))

@@ -56,7 +56,7 @@ class PricingAnalyzer(Analyzer):
     def compute(self, view) -> Dict[str, Any]:
         params = _parameters(view)
         rows = customers(view)
-        cost = sum(r.cost for r in rows)
+        cost = sum(r.cost_nano for r in rows)
         charges = {r.customer_id: _charges(view, r, params) for r in rows}
         models = {}
         flat = sum(c["flat"] for c in charges.values())
@@ -103,7 +103,7 @@ def _charges(view, r: CustomerMoney, p: Dict[str, Any]) -> Dict[str, int]:
     if p["price_per_1k_usd"]:
         usage = int(round(r.tokens * p["price_per_1k_usd"] * 1e6))  # USD per 1K tokens = 1e6 nano per token
     else:
-        usage = int(round(r.cost * p["markup"]))
+        usage = int(round(r.cost_nano * p["markup"]))
     allowance = p["allowance_tokens_per_month"].get(r.tier, 0.0) * scale if r.known else 0.0
     over = max(0.0, r.tokens - allowance)
     tiered = r.revenue + int(round(over * p["overage_per_1k_usd"] * 1e6))
@@ -167,7 +167,7 @@ def _best(models: Dict[str, Dict[str, Any]], churn: Dict[str, Any]) -> Dict[str,
 
 def _customer_json(view, r: CustomerMoney, c: Dict[str, int], light) -> Dict[str, Any]:
     d = {"customer_id": r.customer_id, "subscription_tier": r.tier_label, "tokens": r.tokens, "calls": r.calls,
-         "light": r.customer_id in light, "cost_usd": view.usd(r.cost)}
+         "light": r.customer_id in light, "cost_usd": view.usd(r.cost_nano)}
     for name in MODELS:
         d[name + "_usd_per_month"] = view.per_month(c[name])
     return d
@@ -282,6 +282,6 @@ def _render(doc) -> H.Markup:
 
 if __name__ == "__main__":
     import sys
-    from analyzers.engine.runner import main
+    from analyzers.command import main
     from utils.cli import run_main
     sys.exit(run_main(lambda argv: main(argv, ["pricing"], "pricing.py")))

@@ -12,7 +12,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
 from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
-from analyzers.engine.cube import CALLS, COST, INPUT, OUTPUT
+from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
 from analyzers.ubr._revenue import CustomerMoney, customers, pct, spearman, tier_note, tiers_by_price
 from utils import html_generator as H
 from utils.cli import positive_float
@@ -42,7 +42,7 @@ class ProfitabilityAnalyzer(Analyzer):
             raise ConfigError("--cap-share must be a positive share of the tier price, got %s" % share)
         known = [r for r in rows if r.known]
         bad = sorted((r for r in known if r.margin < 0), key=lambda r: (r.margin, r.customer_id))
-        revenue, cost = sum(r.revenue for r in rows), sum(r.cost for r in rows)
+        revenue, cost = sum(r.revenue for r in rows), sum(r.cost_nano for r in rows)
         loss = -sum(r.margin for r in bad)
         changes = view.tier_changes()
         upgrades = _tier_upgrades(view, known)
@@ -77,9 +77,9 @@ class ProfitabilityAnalyzer(Analyzer):
 def _customer_json(view, r: CustomerMoney, changes: Dict[str, List[str]]) -> Dict[str, Any]:
     status = "unknown tier" if not r.known else ("unprofitable" if r.margin < 0 else "profitable")
     return {"customer_id": r.customer_id, "subscription_tier": r.tier_label, "revenue_usd": view.usd(r.revenue),
-            "cost_usd": view.usd(r.cost), "margin_usd": view.usd(r.margin),
+            "cost_usd": view.usd(r.cost_nano), "margin_usd": view.usd(r.margin),
             "margin_pct": pct(r.margin, r.revenue), "status": status, "calls": r.calls, "tokens": r.tokens,
-            "cost_usd_per_month": view.per_month(r.cost), "margin_usd_per_month": view.per_month(r.margin),
+            "cost_usd_per_month": view.per_month(r.cost_nano), "margin_usd_per_month": view.per_month(r.margin),
             "tier_changed": r.customer_id in changes}
 
 
@@ -92,7 +92,7 @@ def _by_tier(view, rows: List[CustomerMoney]) -> Dict[str, Dict[str, Any]]:
     out = {}
     for tier in [t for t in order if t in groups] + sorted(t for t in groups if t not in order):
         g = groups[tier]
-        rev, cost = sum(r.revenue for r in g), sum(r.cost for r in g)
+        rev, cost = sum(r.revenue for r in g), sum(r.cost_nano for r in g)
         bad = [r for r in g if r.known and r.margin < 0]
         out[tier] = {"revenue_usd": view.usd(rev), "cost_usd": view.usd(cost), "margin_usd": view.usd(rev - cost),
                      "margin_pct": pct(rev - cost, rev), "customers": len(g), "unprofitable": len(bad),
@@ -140,7 +140,7 @@ def _tier_upgrades(view, known: List[CustomerMoney]) -> List[Dict[str, Any]]:
     tiers = tiers_by_price(view)
     out = []
     for r in known:
-        monthly = view.per_month(r.cost)
+        monthly = view.per_month(r.cost_nano)
         if monthly <= r.price:
             continue
         higher = [(t, p) for t, p in tiers if p > r.price]
@@ -160,12 +160,12 @@ def _usage_caps(view, known: List[CustomerMoney], share: float) -> Dict[str, Any
     for tier, price in tiers_by_price(view):
         cap = int(round(price * share * NANO * view.days / DAYS_PER_MONTH))  # over the data period
         members = [r for r in known if r.tier == tier]
-        over = [r for r in members if r.cost > cap]
+        over = [r for r in members if r.cost_nano > cap]
         if not members:
             continue
         by_tier[tier] = {"cap_usd_per_month": round(price * share, 2), "customers": len(members),
                          "customers_over_cap": len(over),
-                         "savings_usd_per_month": view.per_month(sum(r.cost - cap for r in over))}
+                         "savings_usd_per_month": view.per_month(sum(r.cost_nano - cap for r in over))}
     total = sum(v["savings_usd_per_month"] for v in by_tier.values())
     return {"cap_share": share, "by_tier": by_tier, "savings_usd_per_month": round(total, 6),
             "assumption": "usage beyond the cap is not served (or is billed separately), so its AI cost is avoided"}
@@ -173,8 +173,7 @@ def _usage_caps(view, known: List[CustomerMoney], share: float) -> Dict[str, Any
 
 def _routing(view, bad_ids) -> Dict[str, Any]:
     """Unprofitable customers' simple tasks on premium models, repriced on the provider's cheapest economy model."""
-    from simulator.catalog import load_catalog
-    catalog = load_catalog()
+    catalog = view.catalog
     economy = [e for e in catalog.models() if e.model_class == "economy"]
     moves = {}  # type: Dict[tuple, List[int]]
     for (cid, provider, model, task), m in view.cube.group("customer_id", "provider", "model", "task_type").items():
@@ -186,11 +185,11 @@ def _routing(view, bad_ids) -> Dict[str, Any]:
             continue
 
         def price(e):  # nano-dollars of these tokens at e's list prices (micro-dollars per 1M tokens)
-            return (m[INPUT] * e.input_micro + m[OUTPUT] * e.output_micro) // 1000
+            return (m[INPUT] * e.input_micro_per_1m + m[OUTPUT] * e.output_micro_per_1m) // 1000
         target = min(pool, key=lambda e: (price(e), e.model))
         acc = moves.setdefault((provider, model, target.model), [0, 0, 0])
         acc[0] += m[CALLS]
-        acc[1] += m[COST]
+        acc[1] += m[COST_NANO]
         acc[2] += price(target)
     items = [{"provider": p, "from_model": a, "to_model": b, "calls": v[0], "cost_usd_per_month": view.per_month(v[1]),
               "new_cost_usd_per_month": view.per_month(v[2]), "savings_usd_per_month": view.per_month(max(0, v[1] - v[2]))}
@@ -350,6 +349,6 @@ def _actions(m: Dict[str, Any]) -> H.Markup:
 
 if __name__ == "__main__":
     import sys
-    from analyzers.engine.runner import main
+    from analyzers.command import main
     from utils.cli import run_main
     sys.exit(run_main(lambda argv: main(argv, ["profitability"], "profitability.py")))

@@ -42,7 +42,7 @@ class Scenario(object):
         return 1.0
 
     def model_weight(self, customer, entry, task: str, day_index: int, n_days: int) -> float:
-        """Multiplier of a model's share within a task (entry is a simulator.domain.PriceEntry)."""
+        """Multiplier of a model's share within a task (entry is a pricing.catalog.PriceEntry)."""
         return 1.0
 
     # ---- helpers for subclasses ----------------------------------------------------------------------------------

@@ -1,0 +1,108 @@
+"""The command line of run_all_analyzers.py and of each analyzer's own script.
+
+    run_all_analyzers.py [--data CSV] [--out DIR] [--workers N] [--incremental] [--prices FILE] [analyzer options]
+
+Builds the price catalog once (built-in + --prices), reads the file once (analyzers/runner.py), computes and
+writes the reports, and prints one summary line.
+"""
+import os
+import sys
+import time
+from typing import List, Optional, Sequence
+
+from analyzers.engine.fold import PassResult
+from analyzers.engine.reader import ReadStats
+from analyzers.registry import IDS, analyzer_classes
+from analyzers.runner import analyze_file, auto_workers, render_reports, write_outputs
+from pricing.catalog import load_catalog
+from utils.cli import ArgumentParser
+from utils.errors import ConfigError
+from utils.paths import DEFAULT_DATA, DEFAULT_REPORTS, GENERATE_COMMAND
+
+RUN_FLAGS = ("data", "out", "workers", "incremental", "target_mb", "quiet")  # how to run, not what to compute
+
+
+class Progress(object):
+    """Bytes read of the file, rows/s and ETA on stderr, redrawn in place; silent when stderr is not a terminal."""
+
+    def __init__(self, total_bytes: int, enabled: Optional[bool] = None) -> None:
+        self.total = max(1, total_bytes)
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.t0 = time.time()
+        self.drawn = False
+
+    def __call__(self, stats: ReadStats) -> None:
+        if not self.enabled:
+            return
+        secs = max(1e-6, time.time() - self.t0)
+        frac = min(1.0, stats.bytes_read / float(self.total))
+        eta = secs * (1 - frac) / frac if frac > 0 else 0
+        bar = "#" * int(frac * 30)
+        sys.stderr.write("\r[%-30s] %5.1f%%  %.1f/%.1f MB  %s rows  %s rows/s  ETA %ds " % (
+            bar, 100 * frac, stats.bytes_read / 1e6, self.total / 1e6, format(stats.rows, ","),
+            format(int(stats.rows / secs), ","), eta))
+        sys.stderr.flush()
+        self.drawn = True
+
+    def done(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+
+
+def build_parser(ids: Sequence[str], prog: str) -> ArgumentParser:
+    what = "all eight analyzers" if len(ids) > 1 else "the %s analyzer" % ids[0]
+    p = ArgumentParser(prog=prog, description="Read the AI-call CSV once and write the reports of %s." % what)
+    p.add_argument("--data", default=DEFAULT_DATA, help="the CSV of AI calls (default src/data/simulated_calls.csv)")
+    p.add_argument("--out", default=DEFAULT_REPORTS, help="output folder: json/, html/ (default src/reports)")
+    p.add_argument("--workers", type=int, default=0, help="processes reading byte ranges of the file (0 = automatic)")
+    p.add_argument("--incremental", action="store_true",
+                   help="keep state in OUT/state/ and read only the rows appended since the last run")
+    p.add_argument("--prices", metavar="FILE", default=None,
+                   help="price catalog (JSON or CSV) over the built-in one: values the alternatives every report "
+                        "prices (the spend itself is the CSV's cost_usd)")
+    p.add_argument("--target-mb", type=float, default=None, help="size the data file is growing to (for the viewer)")
+    p.add_argument("--quiet", action="store_true", help="no summary line")
+    seen = set()
+    for cls in analyzer_classes(ids):
+        for flag, spec in cls.OPTIONS:
+            if flag not in seen:
+                seen.add(flag)
+                p.add_argument(flag, **spec)
+    return p
+
+
+def _summary_line(result: PassResult, data_file: str, secs: float, how: str, reports: int, where: str) -> str:
+    s = result.stats
+    skipped = ": " + ", ".join("%d %s" % (n, r) for r, n in sorted(s.skipped.items())) if s.skipped else ""
+    return "Analyzed %s rows (%s skipped%s) of %s in %.1fs [%s]; wrote %d report(s) to %s" % (
+        format(s.rows, ","), format(s.skipped_rows, ","), skipped, data_file, secs, how, reports, where)
+
+
+def main(argv: Optional[List[str]], ids: Sequence[str] = IDS, prog: str = "run_all_analyzers.py") -> int:
+    """Run the analyzers `ids` over --data and write their reports (and, for all of them, the summary)."""
+    args = build_parser(ids, prog).parse_args(argv)
+    if args.workers < 0:
+        raise ConfigError("--workers must be 0 (automatic) or more")
+    options = {k: v for k, v in vars(args).items() if k not in RUN_FLAGS}
+    catalog = load_catalog(args.prices)  # once per run: every analyzer values alternatives with the same prices
+    t0 = time.time()
+    data = os.path.abspath(args.data)
+    size = os.path.getsize(data) if os.path.isfile(data) else 0
+    progress = Progress(size)
+    state_dir = os.path.join(args.out, "state") if args.incremental else None
+    try:
+        result, how, inc = analyze_file(data, args.workers, state_dir, progress)
+    finally:
+        progress.done()
+    rendered = render_reports(result, ids, options, catalog, args.data, args.workers or auto_workers(size))
+    if inc is not None:
+        inc.save()
+    target = int(args.target_mb * 1e6) if args.target_mb else None
+    index = write_outputs(args.out, result, rendered, args.data, target, with_index=len(ids) > 1)
+    if not args.quiet:
+        where = index if len(ids) > 1 else os.path.join(args.out, "html", ids[0] + ".html")
+        print(_summary_line(result, args.data, time.time() - t0, how, len(rendered), where))
+        if result.stats.rows == 0:
+            print("The data file has no usable rows yet: the reports say so. Generate data with `%s`."
+                  % GENERATE_COMMAND)
+    return 0
