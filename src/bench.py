@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from typing import Dict, List, Optional
 
 SRC = os.path.dirname(os.path.realpath(__file__))

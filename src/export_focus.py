@@ -12,7 +12,7 @@ import csv
 import json
 import sys
 import time
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from analyzers.engine.reader import ReadStats, iter_calls, read_header
 from utils.cli import ArgumentParser, run_main

@@ -104,7 +104,7 @@ ORDER BY cost_nano DESC, c.customer_id
 LIMIT 10
 """
 # A customer's tier is the one on its most recent call (a tie in time: the greater tier name); revenue for a
-# period of D calendar days is the tier's monthly price x D / 30 (DESIGN.md money conventions).
+# period of D calendar days is the tier's monthly price x D / 30 (money conventions: specs/analyzers.md).
 Q["margin_by_tier"] = """
 WITH latest AS (
     SELECT customer_id, MAX(ts) AS last_ts FROM calls GROUP BY customer_id

@@ -6,7 +6,6 @@ task_type, subscription_tier, environment) are kept and distinguish calls. A row
 exactly (an overlapping page) is skipped; rows with the same key but other values are added up.
 """
 from collections import OrderedDict
-from typing import Dict, List, Tuple
 
 from importers.common import Import, count, epoch_ms, read_csv, short_hash
 

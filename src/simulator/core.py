@@ -151,7 +151,9 @@ class AICallSimulator(object):
     # ---- generation ----------------------------------------------------------------------------------------------
     def iter_lines(self) -> Iterator[List[str]]:
         """Yield the CSV lines (without header) in time order, a day (or 10,000 lines of a busy day) at a time;
-        `current_date` is the day being written."""
+        `current_date` is the day being written.
+
+        One long function on purpose: this loop writes every row, so what it uses is bound to locals."""
         rng = self.rng
         rand, bits = rng.random, rng.getrandbits
         hms = _hms()

@@ -3,173 +3,27 @@
 Each component returns `Markup` (trusted HTML) and escapes every value it is given, unless that value is Markup
 built by another component. Pages are self-contained: the CSS and JS in templates/ and the SVG charts are
 inlined, nothing is loaded from a network, and a page reads the same without JavaScript. See specs/reports.md.
+The page shell lives in html_page.py, tables in html_table.py, charts in charts.py, escaping and number formats
+in markup.py; analyzers import them all from here:
 
-    from utils.html_generator import page, section, metric_cards, table, bar_chart, fmt_usd
-    html = page("Cost overview", "Where the AI spend goes", section("Cost by model", bar_chart(items, "Cost")))
+    from utils import html_generator as H
+    html = H.page("Cost overview", "Where the AI spend goes", H.section("Cost by model", H.bar_chart(items, "Cost")))
 """
-import functools
-import os
-import re
-from string import Template
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Optional, Tuple
 
-from utils.charts import bar_chart, donut_chart, line_chart, nice_ticks, share_bar, short_x  # noqa: F401 (API)
-from utils.markup import (DASH, Markup, attrs, escape, fmt_int, fmt_ms, fmt_num_compact, fmt_pct,  # noqa: F401
-                          fmt_tokens, fmt_usd, fmt_usd_compact, join, plain_text, script_json, tag, void, _number)
-
-__all__ = [
-    "Markup", "escape", "join", "tag", "script_json",
-    "fmt_usd", "fmt_usd_compact", "fmt_pct", "fmt_int", "fmt_tokens", "fmt_ms", "fmt_num_compact",
-    "page", "doc_meta", "section", "subsection", "p", "strong", "columns", "badge", "metric_cards", "table",
-    "bar_chart", "line_chart", "donut_chart", "share_bar", "alert", "recommendations", "before_after",
-    "revenium_value", "data_quality_notice", "not_available", "empty_state", "link_cards",
-]
-
-TEMPLATES = os.path.join(os.path.dirname(os.path.realpath(__file__)), "templates")
-BRAND = "Revenium FinOps Showcase"
-NAV_GROUPS = (("summary", "Summary"), ("finops", "FinOps"), ("ubr", "Usage-Based Revenue"))
-
-_PAGE = Template("""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="$brand">
-<title>$doc_title</title>
-<style>
-$css</style>
-<script>document.documentElement.className += " js";</script>
-</head>
-<body>
-<a class="skip" href="#content">Skip to content</a>
-<header class="top"><div class="wrap"><div class="brand">$brand</div>
-$nav</div></header>
-<main id="content" class="wrap">
-<div class="page-head">
-<h1>$title</h1>
-$subtitle
-$meta
-</div>
-$body
-</main>
-<footer class="foot"><div class="wrap">$footer</div></footer>
-<script>
-$js</script>
-</body>
-</html>
-""")
-
-
-@functools.lru_cache(maxsize=None)
-def _asset(name: str) -> str:
-    with open(os.path.join(TEMPLATES, name), encoding="utf-8") as f:
-        return f.read()
-
-
-def page(title: Any, subtitle: Any, body: Any, nav: Optional[Sequence[tuple]] = None,
-         meta: Optional[Dict[str, Any]] = None, footer: Any = None) -> Markup:
-    """A complete HTML document: one <h1>, navigation between reports, the data period line, body, footer.
-
-    nav: [(href, label, category, current)] with category "summary", "finops" or "ubr".
-    meta: the JSON "data" block ({start, end, days, rows, skipped_rows, file}) plus optional generated_at.
-    """
-    meta = meta or {}
-    if footer is None:
-        footer = _default_footer(meta)
-    return Markup(_PAGE.substitute(
-        brand=escape(BRAND), doc_title=escape("%s \u00b7 %s" % (plain_text(title), BRAND)), title=escape(title),
-        subtitle=tag("p", subtitle, class_="subtitle") if subtitle else "", meta=_meta_line(meta),
-        nav=_nav(nav or []), body=escape(body), footer=escape(footer),
-        css=_asset("report.css"), js=_asset("report.js")))
-
-
-def doc_meta(doc: Dict[str, Any]) -> Dict[str, Any]:
-    """The `meta` for page() from an analyzer's JSON document: its "data" block plus generated_at."""
-    meta = dict(doc.get("data") or {})
-    if doc.get("generated_at"):
-        meta["generated_at"] = doc["generated_at"]
-    return meta
-
-
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-
-
-def safe_href(href: Any) -> str:
-    """A relative link, or "#": schemes (javascript:, http:, data:...) and protocol-relative // are refused,
-    so a report never links out or loads anything."""
-    text = re.sub(r"^[\x00-\x20]+", "", re.sub(r"[\t\r\n]", "", str(href or "")))  # as browsers read it
-    if _SCHEME.match(text) or text.startswith(("//", "\\", "/\\")):
-        return "#"
-    return text or "#"
-
-
-def _nav(items: Sequence[tuple]) -> Markup:
-    if not items:
-        return Markup("")
-    known = [key for key, _ in NAV_GROUPS]
-    groups = list(NAV_GROUPS) + [(c, str(c)) for c in sorted({str(i[2]) for i in items} - set(known))]
-    out = []
-    for key, name in groups:
-        links = [tag("li", tag("a", label, href=safe_href(href), aria_current="page" if current else None))
-                 for href, label, category, current in items if str(category) == key]
-        if links:
-            out.append(tag("div", [tag("span", name, class_="nav-cat"), tag("ul", links)], class_="nav-group"))
-    return tag("nav", out, class_="nav", aria_label="Reports")
-
-
-_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]00:?00)?$")
-
-
-def fmt_time(value: Any) -> str:
-    """"2026-01-05T14:03:22Z" -> "2026-01-05 14:03 UTC"; other text unchanged."""
-    m = _ISO_TIME.match(str(value))
-    if not m:
-        return str(value)
-    return "%s %s%s" % (m.group(1), m.group(2), " UTC" if m.group(3) else "")
-
-
-def _meta_line(meta: Dict[str, Any]) -> Markup:
-    parts = []
-    if meta.get("start") and meta.get("end"):
-        days = _number(meta.get("days"))
-        span = "" if days is None else " (%s day%s)" % (("%d" % round(days)) if abs(days - round(days)) < 0.05
-                                                       else "%.1f" % days, "" if round(days, 1) == 1 else "s")
-        parts.append(["Data period ", tag("b", "%s \u2192 %s" % (fmt_time(meta["start"]), fmt_time(meta["end"]))),
-                      span])
-    if meta.get("rows") is not None:
-        parts.append([tag("b", fmt_int(meta["rows"])), " calls analysed"])
-    if _number(meta.get("skipped_rows")):
-        parts.append([tag("b", fmt_int(meta["skipped_rows"])), " rows skipped"])
-    if meta.get("file"):
-        parts.append(["Source ", tag("b", os.path.basename(str(meta["file"])))])
-    if meta.get("generated_at"):
-        parts.append(["Generated ", fmt_time(meta["generated_at"])])
-    if not parts:
-        return Markup("")
-    return tag("p", [tag("span", p) for p in parts], class_="meta")
-
-
-def _default_footer(meta: Dict[str, Any]) -> Markup:
-    source = os.path.basename(str(meta["file"])) if meta.get("file") else "the data file"
-    return join([tag("p", "Generated by the %s from %s. Money in US dollars; totals are computed from unrounded "
-                          "values, only the display rounds." % (BRAND, source)),
-                 tag("p", "A self-contained page: it works offline and prints cleanly; tables can be sorted, "
-                          "filtered and downloaded as CSV.")])
-
+# The components analyzers use as H.<name>, wherever they are defined:
+from utils.charts import bar_chart, donut_chart, line_chart, share_bar  # noqa: F401
+from utils.html_page import NAV_GROUPS, doc_meta, page, safe_href  # noqa: F401
+from utils.html_table import slug, table  # noqa: F401
+from utils.markup import DASH, Markup, _number, escape, fmt_int, fmt_ms, fmt_pct, fmt_tokens, fmt_usd, join, tag  # noqa: F401
 
 # ---- layout and text ----
-
-def _slug(text: Any) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", plain_text(text).lower()).strip("-")
-    return slug or "section"
-
 
 def section(title: Any, body: Any, id: Optional[str] = None, intro: Any = None, level: int = 2) -> Markup:
     """A titled part of a page (<h2>; level=3 gives a sub-section with <h3>), with an optional intro line."""
     heading = tag("h%d" % level, title)
     return tag("section", [heading, tag("p", intro, class_="intro") if intro else None, escape(body)],
-               id=_slug(id or title), class_="block lvl%d" % level)
+               id=slug(id or title), class_="block lvl%d" % level)
 
 
 def subsection(title: Any, body: Any, id: Optional[str] = None, intro: Any = None) -> Markup:
@@ -234,131 +88,6 @@ def metric_cards(cards: Iterable[Dict[str, Any]]) -> Markup:
     return tag("div", out, class_="cards n%d" % len(out))
 
 
-
-
-# ---- tables ----
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _split(cell: Any) -> Tuple[Any, Any]:
-    """(display, raw) of a cell: a (display, raw) pair as given, else the value for both."""
-    if isinstance(cell, tuple) and len(cell) == 2:
-        return cell[0], cell[1]
-    return cell, cell
-
-
-def _raw_text(value: Any) -> str:
-    """A raw value as plain text for data-sort and the CSV: numbers unformatted, Markup without tags."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if _is_number(value):
-        return repr(value) if isinstance(value, float) else str(value)
-    return plain_text(value)
-
-
-def csv_cell(value: Any) -> str:
-    """One CSV field: numbers raw; text quoted when needed, and text a spreadsheet would run as a formula
-    (starting with = + - @, tab or CR) gets a leading ' and quotes."""
-    text = _raw_text(value)
-    if _is_number(value):
-        return text
-    quote = False
-    if text[:1] in _FORMULA_START and text:
-        text, quote = "'" + text, True
-    if quote or any(c in text for c in ',"\r\n'):
-        return '"%s"' % text.replace('"', '""')
-    return text
-
-
-def csv_text(columns: Sequence[Any], rows: Sequence[Sequence[Any]]) -> str:
-    """The CSV of a table: a header line, then the raw value of every cell of every row (CRLF line ends)."""
-    lines = [",".join(csv_cell(c) for c in columns)]
-    lines.extend(",".join(csv_cell(_split(c)[1]) for c in r) for r in rows)
-    return "\r\n".join(lines) + "\r\n"
-
-
-def _column_formats(n_cols: int, rows: List[list], numeric: Any) -> Dict[int, Optional[Callable[[Any], str]]]:
-    """{index: formatter or None} of the numeric columns: those given, plus those whose raw values are all numbers."""
-    found = {}  # type: Dict[int, Optional[Callable[[Any], str]]]
-    for i in range(n_cols):
-        raws = [_split(r[i])[1] for r in rows if i < len(r)]
-        raws = [v for v in raws if v is not None]
-        if raws and all(_is_number(v) for v in raws):
-            found[i] = None
-    if isinstance(numeric, dict):
-        found.update(numeric)
-    elif numeric is not None:
-        found.update((i, found.get(i)) for i in numeric)
-    return found
-
-
-def _cell(cell: Any, numeric: bool, fmt: Optional[Callable[[Any], str]], header: bool) -> Markup:
-    display, raw = _split(cell)
-    if cell is display and not isinstance(cell, Markup):  # a plain value: format it here
-        if raw is None:
-            display = DASH
-        elif fmt is not None:
-            display = fmt(raw)
-        elif _is_number(raw):
-            display = fmt_int(raw) if isinstance(raw, int) else "{:,.2f}".format(raw)
-    sort = None
-    if numeric:
-        sort = _raw_text(raw) if _number(raw) is not None else ""
-    elif isinstance(cell, tuple) or isinstance(display, Markup):
-        sort = _raw_text(raw)
-    # Built by hand rather than with tag(): a table can have 10,000 rows. Both parts are escaped.
-    sort_attr = "" if sort is None else ' data-sort="%s"' % escape(sort)
-    if header:
-        return Markup('<th scope="row"%s>%s</th>' % (sort_attr, escape(display)))
-    return Markup('<td%s%s>%s</td>' % (' class="num"' if numeric else "", sort_attr, escape(display)))
-
-
-def table(columns: Sequence[Any], rows: Iterable[Sequence[Any]], id: str, caption: Any = None,
-          numeric: Union[None, Iterable[int], Dict[int, Callable[[Any], str]]] = None, top: int = 25) -> Markup:
-    """A sortable, filterable table showing the top `top` rows first (every row is in the page), with CSV download.
-
-    A cell is a value, Markup, or a (display, raw) pair; raw values sort the column and fill the CSV.
-    numeric: column indexes, or {index: formatter} (e.g. {2: fmt_usd}), on top of the all-number columns.
-    """
-    rows = [list(r) for r in rows]
-    tid = _slug(id)
-    formats = _column_formats(len(columns), rows, numeric)
-    row_head = 0 not in formats
-    head = tag("tr", [tag("th", tag("button", c, type="button", class_="sort"), scope="col",
-                          class_="num" if i in formats else None, data_type="num" if i in formats else "text")
-                      for i, c in enumerate(columns)])
-    body = [tag("tr", [_cell(c, i in formats, formats.get(i), row_head and i == 0) for i, c in enumerate(r)],
-                class_="more" if 0 < top <= n else None) for n, r in enumerate(rows)]
-    if not rows:
-        body = [tag("tr", tag("td", "No rows.", colspan=max(1, len(columns))))]
-    caption = caption if caption is not None else plain_text(id).replace("_", " ").capitalize()
-    grid = tag("table", [tag("caption", caption), tag("thead", head), tag("tbody", body)], id="t-" + tid)
-    wrap = tag("div", grid, class_="table-wrap", tabindex="0", role="region", aria_label=plain_text(caption))
-    if not rows:
-        return tag("div", wrap, class_="tbl")
-    return tag("div", [_table_tools(tid, len(rows), top), wrap,
-                       tag("script", script_json(csv_text(columns, rows)), type="application/json", id="csv-" + tid)],
-               class_="tbl", id="tbl-" + tid, data_table=True, data_top=top)
-
-
-def _table_tools(tid: str, n_rows: int, top: int) -> Markup:
-    """Filter box, row count, "Show all" and "Download CSV": hidden until the script shows them."""
-    return tag("div", [
-        tag("label", [tag("span", "Filter rows", class_="sr-only"),
-                      void("input", type="search", class_="table-filter", placeholder="Filter rows\u2026",
-                           aria_controls="t-" + tid)]),
-        tag("span", "", class_="table-status", aria_live="polite"),
-        tag("button", "Show all %d rows" % n_rows, type="button", class_="btn table-toggle", aria_expanded="false",
-            aria_controls="t-" + tid) if 0 < top < n_rows else None,
-        tag("button", "Download CSV", type="button", class_="btn", data_csv="csv-" + tid, data_file=tid + ".csv"),
-    ], class_="table-tools", hidden=True)
 
 
 # ---- alerts, recommendations and notices ----

@@ -6,6 +6,7 @@ Our CSV carries 6 decimals (micro-dollars); nano-dollars leave room for other to
 """
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
+MICRO = 1000000
 NANO = 1000000000
 
 
@@ -14,14 +15,28 @@ def parse_usd(text: str) -> int:
     s = text.strip()
     if len(s) > 7 and s[-7] == "." and s[-6:].isdigit():  # our own 6-decimal format: the fast path
         return int(s[:-7] + s[-6:]) * 1000
-    s = s.replace(",", "").replace("$", "")
+    return _whole_units(text, NANO)
+
+
+def parse_usd_micro(text: str) -> int:
+    """Micro-dollars (the CSV's unit) of a decimal USD string read as parse_usd reads it, rounded half up once
+    (going through nano-dollars would round twice); ValueError otherwise."""
+    return _whole_units(text, MICRO)
+
+
+def _whole_units(text: str, per_usd: int) -> int:
+    """`text` in USD as a whole number of 1/per_usd dollars, rounded half up; ValueError when it is none."""
+    s = text.strip().replace(",", "").replace("$", "")
     try:
         d = Decimal(s)
     except InvalidOperation:
         raise ValueError("not a number: %r" % text[:40])
     if not d.is_finite():
         raise ValueError("not a finite number: %r" % text[:40])
-    return int((d * NANO).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    try:
+        return int((d * per_usd).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except ArithmeticError:  # more digits than a decimal context holds (1e19 USD): no cost, a bad value
+        raise ValueError("too large: %r" % text[:40])
 
 
 def usd(nano: int, places: int = 6) -> float:

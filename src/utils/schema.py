@@ -12,9 +12,8 @@ FIELDS = [
 
 # A file without one of these cannot be analysed at all; every other column is optional.
 REQUIRED = ("timestamp", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "customer_id")  # type: Tuple[str, ...]
-OPTIONAL = tuple(f for f in FIELDS if f not in REQUIRED)  # type: Tuple[str, ...]
 
-# Monthly subscription price per tier, in USD (DESIGN.md money conventions).
+# Monthly subscription price per tier, in USD (money conventions: specs/analyzers.md).
 TIER_PRICES_USD = {"starter": 29, "pro": 99, "enterprise": 299}  # type: Dict[str, int]
 TIER_ORDER = ("starter", "pro", "enterprise")  # type: Tuple[str, ...]
 

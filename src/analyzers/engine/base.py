@@ -11,7 +11,7 @@ and hands the same View to every analyzer.
 """
 import os
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from analyzers.engine.cube import View
 from analyzers.engine.fold import empty_result, fold_range

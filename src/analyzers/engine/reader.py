@@ -10,7 +10,7 @@ import io
 import os
 from collections import Counter
 from operator import itemgetter
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional
 
 from analyzers.engine.cube import (CALLS, COST_NANO, INPUT, LAST_TS, LAT_N, LAT_SUM, LONG_CALLS, LONG_INPUT, MEASURES,
                                    OUTPUT, Cube)

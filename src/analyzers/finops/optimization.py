@@ -10,7 +10,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
     import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # noqa
 
 import argparse
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 from analyzers.engine.base import Analyzer
 from analyzers.finops import _savings as S

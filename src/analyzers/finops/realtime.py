@@ -225,12 +225,12 @@ class RealtimeAnalyzer(Analyzer):
         return recs
 
     # ---- page ------------------------------------------------------------------------------------------------
-    def render(self, doc) -> H.Markup:
-        m = doc["metrics"]
+    @staticmethod
+    def _cards(m) -> List[Dict[str, Any]]:
         b = m["budget"]
         top = m["top_customers_last_24h"]
         crossed = [a for a in b["alerts"] if a["crossed_at"]]
-        cards = [
+        return [
             {"label": "Last 24 hours", "value": H.fmt_usd(m["last_24h_cost_usd"]),
              "context": "previous 24 hours %s" % H.fmt_usd(m["previous_24h_cost_usd"])},
             {"label": "Projected month-end (%s)" % b["month"], "value": H.fmt_usd(b["projected_month_usd"]),
@@ -245,6 +245,12 @@ class RealtimeAnalyzer(Analyzer):
             {"label": "Top customer, last 24 hours", "value": H.fmt_usd(top[0]["cost_usd"]) if top else "\u2014",
              "context": "%s (%s)" % (top[0]["customer_id"], H.fmt_pct(top[0]["share_pct"])) if top else ""},
         ]
+
+    def render(self, doc) -> H.Markup:
+        m = doc["metrics"]
+        b = m["budget"]
+        top = m["top_customers_last_24h"]
+        cards = self._cards(m)
         hourly = sorted((h, m["hourly_cost"].get(h, 0.0)) for h in m["expected_hourly_cost"])  # quiet hours: $0
         series = {"Hourly cost": hourly, "Expected (baseline median)": sorted(m["expected_hourly_cost"].items())}
         an_rows = [[(_hour(a["period"]), a["period"]), money_cell(a["cost_usd"]), money_cell(a["expected_usd"]),

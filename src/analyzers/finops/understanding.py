@@ -7,7 +7,7 @@ Run from src/: python3 analyzers/finops/understanding.py [--data CSV] [--out DIR
 if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable
     import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # noqa
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT

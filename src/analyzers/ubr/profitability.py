@@ -9,7 +9,7 @@ Run from src/: python3 analyzers/ubr/profitability.py [--data CSV] [--out DIR] [
 if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable
     import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # noqa
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from analyzers.engine.base import Analyzer
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
@@ -200,6 +200,10 @@ def _routing(view, bad_ids) -> Dict[str, Any]:
 
 
 def _recommendations(m: Dict[str, Any], bad: List[CustomerMoney], view) -> List[Dict[str, Any]]:
+    return _margin_recs(m, bad, view) + _tier_recs(m) + _cap_and_routing_recs(m)
+
+
+def _margin_recs(m: Dict[str, Any], bad: List[CustomerMoney], view) -> List[Dict[str, Any]]:
     recs = []
     n = m["customer_count"]
     if bad:
@@ -218,6 +222,11 @@ def _recommendations(m: Dict[str, Any], bad: List[CustomerMoney], view) -> List[
                                                                                        if c["status"] != "unknown tier"]),
                      "detail": "Margin over the period is %s (%s)." % (H.fmt_usd(m["total_margin_usd"]),
                                                                        H.fmt_pct(m["margin_pct"]))})
+    return recs
+
+
+def _tier_recs(m: Dict[str, Any]) -> List[Dict[str, Any]]:
+    recs = []
     ups = [u for u in m["tier_upgrades"] if u["to_tier"]]
     if ups:
         gain = sum(u["revenue_gain_usd_per_month"] for u in ups)
@@ -236,6 +245,11 @@ def _recommendations(m: Dict[str, Any], bad: List[CustomerMoney], view) -> List[
                          len(stuck), "" if len(stuck) == 1 else "s"),
                      "detail": "No tier covers them: " + ", ".join("%s (%s/month)" % (u["customer_id"], H.fmt_usd(
                          u["cost_usd_per_month"])) for u in stuck[:5]) + ". See the pricing report."})
+    return recs
+
+
+def _cap_and_routing_recs(m: Dict[str, Any]) -> List[Dict[str, Any]]:
+    recs = []
     caps = m["usage_caps"]
     for tier, c in caps["by_tier"].items():
         t = m["margin_by_tier"].get(tier) or {}

@@ -6,7 +6,7 @@ of the period (scale 6% of it), so adopters add up to an S-curve; a customer's o
 over 15% of the period after it adopts. The mix is rebuilt at 1/14 steps of the period.
 """
 import math
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from simulator.scenarios.base import Scenario, ramp, stepped
 

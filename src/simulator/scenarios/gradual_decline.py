@@ -5,7 +5,6 @@ likely as enterprise ones). Their churn moments are spread evenly between 10% an
 the period before it their use tapers to a fifth, after it they make no calls. The customers who stay lose some
 engagement too: their volume drifts down 15% over the period.
 """
-from typing import Dict
 
 from simulator.scenarios.base import Scenario, progress, ramp
 

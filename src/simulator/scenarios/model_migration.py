@@ -5,7 +5,6 @@ customer cuts over at its own moment, drawn between 15% and 75% of the period, a
 15% of the period: gpt-4 falls to 2% of its legacy weight (a few stragglers stay) while claude-sonnet-4 takes the
 traffic (its weight x9). The mix is rebuilt at 1/14 steps of the period.
 """
-from typing import Dict
 
 from simulator.scenarios.base import Scenario, ramp, stepped
 

@@ -5,7 +5,6 @@ Each organization is dealt a size (a seeded shuffle, a third of the organization
 small ones trial it. The factors are scaled so that the average customer keeps its base volume, so the period's
 total stays close to base traffic while the organizations spread far apart.
 """
-from typing import Dict
 
 from simulator.scenarios.base import Scenario
 

@@ -6,7 +6,7 @@ of its region (Americas UTC-8..-3, Europe UTC+0..+3, APAC UTC+5..+10). Its day f
 profile in local time: in UTC the Americas' afternoon meets APAC's morning, so the quietest UTC hour still has
 real traffic (on 60 customers about half of the busiest hour's).
 """
-from typing import Dict, Tuple
+from typing import Tuple
 
 from simulator import profiles as P
 from simulator.scenarios.base import Scenario
