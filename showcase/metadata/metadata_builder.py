@@ -30,7 +30,7 @@ sys.path[:0] = [p for p in (os.path.join(_REPO, "src"), os.path.join(_REPO, "sho
 
 import json  # noqa: E402
 import re  # noqa: E402
-from dataclasses import dataclass, field, replace  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from typing import Any, Dict, List, Optional  # noqa: E402
 
 from utils.errors import ShowcaseError  # noqa: E402
@@ -82,12 +82,6 @@ class MeteringMetadata:
     @staticmethod
     def builder() -> "MetadataBuilder":
         return MetadataBuilder()
-
-    def with_overrides(self, **changes: Any) -> "MeteringMetadata":
-        """A copy with some fields changed, validated again (e.g. a per-call trace id)."""
-        out = replace(self, **changes)
-        validate(out)
-        return out
 
     # ---- the three output shapes ------------------------------------------------------------------------------
     def to_usage_metadata(self) -> Dict[str, Any]:

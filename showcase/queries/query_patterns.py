@@ -215,7 +215,7 @@ def normalised_rows(path: str, stats: LoadStats) -> Iterator[tuple]:
                 continue
             try:
                 inp, out = _whole(r["input_tokens"]), _whole(r["output_tokens"])
-                cost = parse_usd(r["cost_usd"])
+                cost_nano = parse_usd(r["cost_usd"])
                 lat = r.get("latency_ms") or ""
                 latency = _whole(lat) if lat.strip() else None
                 if inp < 0 or out < 0:
@@ -227,7 +227,7 @@ def normalised_rows(path: str, stats: LoadStats) -> Iterator[tuple]:
             iso_ts = iso(ts)
             yield (iso_ts, iso_ts[:10], ts // 86400, r["provider"], r["model"], r["customer_id"],
                    r.get("subscription_tier") or "", r.get("organization_id") or "", r.get("product_id") or "",
-                   r.get("feature_id") or "", r.get("task_type") or "", inp, out, cost,
+                   r.get("feature_id") or "", r.get("task_type") or "", inp, out, cost_nano,
                    latency if latency is not None and latency >= 0 else None)
 
 

@@ -44,10 +44,10 @@ def drivers(view: Any, customer: str) -> Tuple[str, float, str, float]:
     from analyzers.engine.cube import COST_NANO
     out = []
     for dim in ("model", "feature_id"):
-        costs = {k[1]: m[COST_NANO] for k, m in view.cube.group("customer_id", dim).items() if k[0] == customer}
-        total = float(sum(costs.values())) or 1.0
-        name, cost = sorted(costs.items(), key=lambda kv: (-kv[1], kv[0]))[0] if costs else ("-", 0)
-        out += [name, 100.0 * cost / total]
+        costs_nano = {k[1]: m[COST_NANO] for k, m in view.cube.group("customer_id", dim).items() if k[0] == customer}
+        total_nano = float(sum(costs_nano.values())) or 1.0
+        name, cost_nano = sorted(costs_nano.items(), key=lambda kv: (-kv[1], kv[0]))[0] if costs_nano else ("-", 0)
+        out += [name, 100.0 * cost_nano / total_nano]
     return out[0], out[1], out[2], out[3]
 
 
@@ -62,20 +62,36 @@ def story(doc: Dict[str, Any], view: Any, show: int = 5) -> List[str]:
     if not customers:
         return lines + ["No customers with subscription tiers in this data: nothing to compare cost with."] + \
             ["Note: %s" % n for n in doc.get("notes", [])]
-    lines += ["Step 1 - find them.",
-              "  %d customers pay %s over the period and cost %s in AI: margin %s (%s%%)."
-              % (len(customers), money(m["total_revenue_usd"]), money(m["total_cost_usd"]),
-                 money(m["total_margin_usd"]), m["margin_pct"]),
-              "  By tier (revenue - AI cost = margin):"]
+    losers = sorted([c for c in customers if c["margin_usd"] < 0], key=lambda c: (c["margin_usd"], c["customer_id"]))
+    lines += ["Step 1 - find them."] + _find_them(m, customers)
+    lines += ["", "Step 2 - why."] + _why(m, view, customers, losers, show)
+    lines += ["", "Step 3 - what each fix is worth (per month; the options overlap, so do not add them up):"]
+    lines += _fixes(doc.get("recommendations") or [])
+    lines += ["", "The same figures are in the profitability report: python3 src/run_all_analyzers.py --data %s"
+              % d["file"]]
+    return lines
+
+
+def _find_them(m: Dict[str, Any], customers: List[Dict[str, Any]]) -> List[str]:
+    """Step 1: revenue against AI cost, overall and by tier, and what the unprofitable customers put at risk."""
+    lines = ["  %d customers pay %s over the period and cost %s in AI: margin %s (%s%%)."
+             % (len(customers), money(m["total_revenue_usd"]), money(m["total_cost_usd"]),
+                money(m["total_margin_usd"]), m["margin_pct"]),
+             "  By tier (revenue - AI cost = margin):"]
     for tier, t in m["margin_by_tier"].items():
         lines.append("    %-11s %3d customers  %12s - %12s = %12s (%s%%), %d unprofitable"
                      % (tier, t["customers"], money(t["revenue_usd"]), money(t["cost_usd"]), money(t["margin_usd"]),
                         t["margin_pct"], t.get("unprofitable", 0)))
-    losers = sorted([c for c in customers if c["margin_usd"] < 0], key=lambda c: (c["margin_usd"], c["customer_id"]))
     lines.append("  %d customer(s) cost more than they pay: %s/month of subscription revenue is at risk, and they "
                  "lose %s/month." % (m["unprofitable_count"], money(m["revenue_at_risk_usd_per_month"]),
                                      money(m.get("monthly_loss_usd", 0.0))))
-    lines += ["", "Step 2 - why."]
+    return lines
+
+
+def _why(m: Dict[str, Any], view: Any, customers: List[Dict[str, Any]], losers: List[Dict[str, Any]],
+         show: int) -> List[str]:
+    """Step 2: each of the first `show` unprofitable customers against its tier's median, and its cost drivers."""
+    lines = []  # type: List[str]
     if not losers:
         lines.append("  Every customer's AI cost is covered by its subscription: nothing to fix today.")
     by_tier = {}  # type: Dict[str, List[Dict[str, Any]]]
@@ -94,15 +110,17 @@ def story(doc: Dict[str, Any], view: Any, show: int = 5) -> List[str]:
                         money(c["margin_usd"])))
     if len(losers) > show:
         lines.append("  ... and %d more (see the profitability report)." % (len(losers) - show))
-    lines += ["", "Step 3 - what each fix is worth (per month; the options overlap, so do not add them up):"]
-    recs = doc.get("recommendations") or []
+    return lines
+
+
+def _fixes(recs: List[Dict[str, Any]]) -> List[str]:
+    """Step 3: the profitability report's recommendations with what each is worth per month."""
+    lines = []
     for r in recs:
         worth = r.get("impact_usd_per_month")
         lines.append("  - %s%s" % (r["title"], "" if worth is None else "  [%s/month]" % money(worth)))
     if not recs:
         lines.append("  - nothing to do: no customer loses money.")
-    lines += ["", "The same figures are in the profitability report: python3 src/run_all_analyzers.py --data %s"
-              % d["file"]]
     return lines
 
 

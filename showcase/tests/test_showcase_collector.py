@@ -1,21 +1,13 @@
 """The local collector: validation (each bad input -> 400, nothing written), duplicates, concurrent posts, OTLP."""
-import os
-import sys
-_HERE = os.path.dirname(os.path.realpath(__file__))
-sys.path[:0] = [p for p in (os.path.join(os.path.dirname(os.path.dirname(_HERE)), "src"), os.path.dirname(_HERE))
-                if p not in sys.path]
+import csv
+import gzip
+import json
+import threading
+import unittest
 
-import csv  # noqa: E402
-import gzip  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import unittest  # noqa: E402
-
-from instrumentation import local_collector as lc  # noqa: E402
-from utils.schema import FIELDS  # noqa: E402
+from helpers import Collector, TempDirCase, request
+from instrumentation.collector_server import MAX_BODY_BYTES
+from utils.schema import FIELDS
 
 PRICES = {"gpt-4o": (2.5, 10.0), "claude-sonnet-4": (3.0, 15.0), "gpt-4o-mini": (0.15, 0.6), "gemini-2.5-pro": (1.25, 10.0)}
 
@@ -31,39 +23,27 @@ def record(tid, inp=1000000, out=100000, **kw):
     return r
 
 
-class CollectorCase(unittest.TestCase):
+class CollectorCase(TempDirCase):
+    tmp_prefix = "collector-"
+
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="collector-")
-        self.out = os.path.join(self.tmp, "calls.csv")
+        super(CollectorCase, self).setUp()
+        self.out = self.path("calls.csv")
         self.start()
 
     def start(self):
-        self.server = lc.serve("127.0.0.1", 0, self.out, quiet=True)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-    def tearDown(self):
-        self.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.collector = Collector(self.out)
+        self.addCleanup(self.collector.stop)
 
     def post(self, path, body, headers=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        data = body if isinstance(body, bytes) else body.encode("utf-8")
-        c.request("POST", path, body=data, headers=headers or {"Content-Type": "application/json"})
-        r = c.getresponse()
-        payload = r.read()
-        c.close()
-        return r.status, json.loads(payload.decode("utf-8"))
+        return self.collector.post(path, body, headers)
 
     def rows(self):
-        with open(self.out, newline="", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
+        return self.collector.rows()
+
+    def raw(self):
+        with open(self.out, "rb") as f:
+            return f.read()
 
 
 class TestMeteringRecords(CollectorCase):
@@ -98,7 +78,7 @@ class TestMeteringRecords(CollectorCase):
 
     def test_bad_inputs_are_400_and_write_nothing(self):
         self.post("/v2/ai/completions", json.dumps(record("keep")))
-        before = open(self.out, "rb").read()
+        before = self.raw()
         bad = {
             "malformed": "{not json",
             "missing required": json.dumps({"model": "gpt-4o"}),
@@ -122,13 +102,11 @@ class TestMeteringRecords(CollectorCase):
             self.assertTrue(doc.get("error"), name)
         st, doc = self.post("/v1/traces", '{"resourceSpans": 7}')
         self.assertEqual(st, 400)
-        st, doc = self.post("/v2/ai/completions", "x" * (lc.MAX_BODY_BYTES + 10))
+        st, doc = self.post("/v2/ai/completions", "x" * (MAX_BODY_BYTES + 10))
         self.assertEqual(st, 413)
-        self.assertEqual(open(self.out, "rb").read(), before)
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        c.request("GET", "/health")
-        self.assertEqual(c.getresponse().status, 200)  # still up after all that
-        c.close()
+        self.assertEqual(self.raw(), before)
+        st, doc = request(self.collector.port, "GET", "/health")
+        self.assertEqual((st, doc["rows"]), (200, 1))  # still up after all that
 
     def test_negative_tokens_message_is_clear(self):
         st, doc = self.post("/v2/ai/completions", json.dumps(record("neg", inp=-5)))
@@ -138,7 +116,7 @@ class TestMeteringRecords(CollectorCase):
         self.assertEqual(self.post("/v2/ai/completions", json.dumps(record("d-1")))[1]["written"], 1)
         st, doc = self.post("/v2/ai/completions", json.dumps([record("d-1"), record("d-2"), record("d-2")]))
         self.assertEqual((st, doc["written"], doc["duplicate"]), (202, 1, 2))
-        self.stop()
+        self.collector.stop()
         self.start()  # a new collector on the same file remembers the ids in it
         st, doc = self.post("/v2/ai/completions", json.dumps(record("d-1")))
         self.assertEqual((doc["written"], doc["duplicate"]), (0, 1))
@@ -148,6 +126,21 @@ class TestMeteringRecords(CollectorCase):
         body = gzip.compress(json.dumps(record("gz")).encode("utf-8"))
         st, doc = self.post("/v2/ai/completions", body, {"Content-Type": "application/json", "Content-Encoding": "gzip"})
         self.assertEqual((st, doc["written"]), (202, 1))
+
+    def test_money_is_rounded_once_to_the_micro_dollar(self):
+        costs = {"r-1": "0.0000004999999", "r-2": 0.0000005, "r-3": "1.25", "r-4": 2}
+        st, doc = self.post("/v2/ai/completions", json.dumps([record(t, totalCost=c) for t, c in costs.items()]))
+        self.assertEqual((st, doc["written"]), (202, 4))
+        got = {r["call_id"]: r["cost_usd"] for r in self.rows()}
+        # half a micro-dollar rounds up; a hair less rounds down (via nano-dollars it would round up twice)
+        self.assertEqual(got, {"r-1": "0.000000", "r-2": "0.000001", "r-3": "1.250000", "r-4": "2.000000"})
+
+    def test_unusable_costs_are_400(self):
+        for cost in ("1e22", "-0.5", "NaN", "lots", True, [1]):
+            st, doc = self.post("/v2/ai/completions", json.dumps(record("x", totalCost=cost)))
+            self.assertEqual(st, 400, cost)
+            self.assertIn("totalCost", doc["error"])
+        self.assertEqual(self.rows(), [])
 
     def test_concurrent_posts_write_whole_lines(self):
         errors = []
@@ -220,6 +213,25 @@ class TestOtlp(CollectorCase):
             {"key": "gen_ai.provider.name", "value": {"stringValue": "openai"}}], "traceId": "zz"}]}]}]}))
         self.assertEqual(st, 400)
         self.assertEqual(self.rows(), [])
+
+    def test_token_counts_as_sent_and_malformed_values(self):
+        doc, calls = self.spans(1)
+        genai = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][1]["attributes"]
+        for a in genai:
+            if a["key"] == "gen_ai.usage.input_tokens":
+                a["value"] = {"intValue": calls[0][0].input_tokens}  # a JSON number, as some exporters send it
+        st, ans = self.post("/v1/traces", json.dumps(doc))
+        self.assertEqual((st, ans["written"]), (202, 1))
+        self.assertEqual(self.rows()[0]["input_tokens"], str(calls[0][0].input_tokens))
+        nested = '{"arrayValue": {"values": [' * 2000 + '{"stringValue": "x"}' + ']}}' * 2000
+        for key, bad in (("x.tags", '{"arrayValue": [1, 2]}'), ("x.tags", '{"arrayValue": {"values": 5}}'),
+                         ("gen_ai.usage.output_tokens", '{"intValue": "lots"}'), ("x.tags", nested)):
+            genai.append({"key": key, "value": "BAD"})
+            st, ans = self.post("/v1/traces", json.dumps(doc).replace('"BAD"', bad))
+            self.assertEqual(st, 400, ans)  # refused with a message, never a dropped connection
+            self.assertTrue(ans["error"])
+            genai.pop()
+        self.assertEqual(len(self.rows()), 1)
 
 
 if __name__ == "__main__":

@@ -1,75 +1,39 @@
 """Metering delivery: the app with the endpoint up, down (exit 0, every record spooled), replay exactly once,
 the circuit breaker, the queue spilling to the spool, and the API key never shown."""
+import io
+import json
+import logging
 import os
+import re
+import shutil
+import signal
+import subprocess
 import sys
-_HERE = os.path.dirname(os.path.realpath(__file__))
-_REPO = os.path.dirname(os.path.dirname(_HERE))
-sys.path[:0] = [p for p in (os.path.join(_REPO, "src"), os.path.dirname(_HERE)) if p not in sys.path]
+import time
+import unittest
 
-import csv  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import unittest  # noqa: E402
+from helpers import REPO, Collector, TempDirCase, dead_endpoint, read_rows, request, run as run_python, write
+from instrumentation.collector_metering import REQUIRED
+from instrumentation.tracker import ReveniumTracker
+from instrumentation.tracker_delivery import CircuitBreaker
 
-from instrumentation import local_collector as lc  # noqa: E402
-from instrumentation import revenium_basic as rb  # noqa: E402
-
-BASIC = os.path.join(_REPO, "showcase", "instrumentation", "revenium_basic.py")
-OTEL = os.path.join(_REPO, "showcase", "instrumentation", "revenium_otel.py")
+COLLECTOR = os.path.join(REPO, "showcase", "instrumentation", "local_collector.py")
+BASIC = os.path.join(REPO, "showcase", "instrumentation", "revenium_basic.py")
+OTEL = os.path.join(REPO, "showcase", "instrumentation", "revenium_otel.py")
 SECRET = "sk-test-DO-NOT-PRINT-4242"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def run(*args, timeout=60):
-    env = dict(os.environ, REVENIUM_METERING_API_KEY=SECRET, PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run([sys.executable] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout, env=env)
+    return run_python(*args, timeout=timeout, env={"REVENIUM_METERING_API_KEY": SECRET})
 
 
-class Collector(object):
-    """A real collector on a port in a thread (stopped by stop())."""
-
-    def __init__(self, out, port=0):
-        self.server = lc.serve("127.0.0.1", port, out, quiet=True)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.out = out
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-    def rows(self):
-        with open(self.out, newline="", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
-
-
-class TestDelivery(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="delivery-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
+class TestDelivery(TempDirCase):
+    tmp_prefix = "delivery-"
 
     def test_endpoint_up_every_call_metered_once(self):
-        col = Collector(os.path.join(self.tmp, "m.csv"))
+        col = Collector(self.path("m.csv"))
         try:
-            spool = os.path.join(self.tmp, "spool.jsonl")
+            spool = self.path("spool.jsonl")
             p = run(BASIC, "--endpoint", col.url, "--calls", "30", "--spool", spool)
             self.assertEqual(p.returncode, 0, p.stderr)
             p2 = run(OTEL, "--endpoint", col.url, "--calls", "12")
@@ -83,11 +47,30 @@ class TestDelivery(unittest.TestCase):
         self.assertTrue(all(r["customer_id"] and r["organization_id"] and r["feature_id"] for r in rows))
         self.assertNotIn(SECRET, p.stdout + p.stderr)
 
+    def test_collector_command_on_port_0_prints_the_url_it_bound(self):
+        out = self.path("m.csv")
+        proc = subprocess.Popen([sys.executable, COLLECTOR, "--port", "0", "--output", out, "--quiet"], cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                                env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+        try:
+            first = proc.stdout.readline()
+            m = re.match(r"Collecting on (http://127\.0\.0\.1:(\d+))/v2/ai/completions and ", first)
+            self.assertIsNotNone(m, first)
+            p = run(BASIC, "--endpoint", m.group(1), "--calls", "5", "--spool", self.path("s.jsonl"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(request(int(m.group(2)), "GET", "/health"), (200, {"status": "ok", "rows": 5}))
+        finally:
+            proc.send_signal(signal.SIGTERM)  # stops it as Ctrl+C does
+            stdout, stderr = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, stderr)
+        self.assertIn("Stopped; %s holds 5 rows" % out, stdout)
+        self.assertEqual(len(read_rows(out)), 5)
+
     def test_endpoint_down_then_replay_exactly_once(self):
-        spool = os.path.join(self.tmp, "spool.jsonl")
-        port = free_port()  # nobody listens there
+        spool = self.path("spool.jsonl")
         t0 = time.time()
-        p = run(BASIC, "--endpoint", "http://127.0.0.1:%d" % port, "--calls", "25", "--spool", spool)
+        with dead_endpoint() as dead:
+            p = run(BASIC, "--endpoint", dead, "--calls", "25", "--spool", spool)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertLess(time.time() - t0, 30)
         with open(spool, encoding="utf-8") as f:
@@ -97,9 +80,9 @@ class TestDelivery(unittest.TestCase):
         self.assertEqual(len({r["transactionId"] for r in spooled}), 25)
         for out in (p.stdout, p.stderr, text):
             self.assertNotIn(SECRET, out)
-        copy = os.path.join(self.tmp, "copy.jsonl")
+        copy = self.path("copy.jsonl")
         shutil.copy(spool, copy)
-        col = Collector(os.path.join(self.tmp, "m.csv"), port)
+        col = Collector(self.path("m.csv"))  # the service is back (on a port of its own: the spool has no URL)
         try:
             r1 = run(BASIC, "--endpoint", col.url, "--replay", spool)
             self.assertEqual(r1.returncode, 0, r1.stderr)
@@ -114,18 +97,16 @@ class TestDelivery(unittest.TestCase):
         self.assertEqual(sorted(r["call_id"] for r in rows), sorted(r["transactionId"] for r in spooled))
 
     def test_replay_with_endpoint_still_down_keeps_everything(self):
-        spool = os.path.join(self.tmp, "spool.jsonl")
-        with open(spool, "w", encoding="utf-8") as f:
-            for i in range(7):
-                f.write(json.dumps({"transactionId": "r-%d" % i}) + "\n")
-        dead = "http://127.0.0.1:%d" % free_port()
-        p = run(BASIC, "--endpoint", dead, "--replay", spool, "--timeout", "0.5")
+        spool = write(self.path("spool.jsonl"), "".join(json.dumps({"transactionId": "r-%d" % i}) + "\n"
+                                                        for i in range(7)))
+        with dead_endpoint() as dead:
+            p = run(BASIC, "--endpoint", dead, "--replay", spool, "--timeout", "0.5")
         self.assertEqual(p.returncode, 1)
         with open(spool, encoding="utf-8") as f:
             self.assertEqual(sorted(json.loads(x)["transactionId"] for x in f), ["r-%d" % i for i in range(7)])
 
     def test_missing_spool_is_a_one_line_error(self):
-        p = run(BASIC, "--endpoint", "http://127.0.0.1:9", "--replay", os.path.join(self.tmp, "nope.jsonl"))
+        p = run(BASIC, "--endpoint", "http://127.0.0.1:9", "--replay", self.path("nope.jsonl"))
         self.assertEqual(p.returncode, 2)
         self.assertNotIn("Traceback", p.stderr)
 
@@ -135,7 +116,7 @@ class TestDelivery(unittest.TestCase):
         recs = [json.loads(x) for x in p.stdout.splitlines()]
         self.assertEqual(len(recs), 4)
         for r in recs:
-            for k in lc.REQUIRED:
+            for k in REQUIRED:
                 self.assertIn(k, r)
             self.assertEqual(r["totalTokenCount"], r["inputTokenCount"] + r["outputTokenCount"])
         p = run(OTEL, "--calls", "2")
@@ -143,34 +124,34 @@ class TestDelivery(unittest.TestCase):
         self.assertEqual(len(doc["resourceSpans"][0]["scopeSpans"][0]["spans"]), 4)
 
 
-class TestTrackerInProcess(unittest.TestCase):
+class TestTrackerInProcess(TempDirCase):
+    tmp_prefix = "tracker-"
+
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="tracker-")
+        super(TestTrackerInProcess, self).setUp()
         logging.getLogger("revenium.metering").setLevel(logging.CRITICAL)  # expected failures: keep output clean
 
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
     def test_full_queue_spills_to_the_spool_and_nothing_is_lost(self):
-        spool = os.path.join(self.tmp, "s.jsonl")
-        t = rb.ReveniumTracker("http://127.0.0.1:%d" % free_port(), queue_size=2, batch_size=5, flush_interval=0.05,
-                               spool_path=spool, timeout=0.5, max_retries=1, backoff=0.01)
-        now = time.time()
-        ids = [t.track_ai_call("OpenAI", "gpt-4o", 10, 5, now, now + 1, organizationName="acme") for _ in range(50)]
-        counts = t.close()
+        spool = self.path("s.jsonl")
+        with dead_endpoint() as dead:
+            t = ReveniumTracker(dead, queue_size=2, batch_size=5, flush_interval=0.05, spool_path=spool, timeout=0.5,
+                                max_retries=1, backoff=0.01)
+            now = time.time()
+            ids = [t.track_ai_call("OpenAI", "gpt-4o", 10, 5, now, now + 1, organizationName="acme") for _ in range(50)]
+            counts = t.close()
         with open(spool, encoding="utf-8") as f:
             got = [json.loads(x)["transactionId"] for x in f]
         self.assertEqual(sorted(got), sorted(ids))
         self.assertEqual((counts["tracked"], counts["spooled"], counts["delivered"]), (50, 50, 0))
 
     def test_track_never_raises(self):
-        t = rb.ReveniumTracker(None, out=open(os.devnull, "w"))
+        t = ReveniumTracker(None, out=io.StringIO())
         self.assertEqual(t.track_ai_call("OpenAI", "gpt-4o", 1, 1, "not-a-time", None), "")
         t.close()
 
     def test_circuit_breaker_opens_and_half_opens(self):
         now = [100.0]
-        b = rb.CircuitBreaker(threshold=3, cooldown=10.0, clock=lambda: now[0])
+        b = CircuitBreaker(threshold=3, cooldown=10.0, clock=lambda: now[0])
         for _ in range(2):
             b.failure()
         self.assertTrue(b.allow())
@@ -189,9 +170,8 @@ class TestTrackerInProcess(unittest.TestCase):
 
     def test_decorator_and_context_manager_meter_with_context(self):
         from instrumentation.demo_app import SimulatedAI, customer_metadata, feature_call
-        import io
         buf = io.StringIO()
-        t = rb.ReveniumTracker(None, out=buf)
+        t = ReveniumTracker(None, out=buf)
         ai = SimulatedAI(1)
 
         @t.metered(agent="ticket-summary", taskType="summarization")

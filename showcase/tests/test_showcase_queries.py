@@ -1,30 +1,18 @@
 """SQL patterns equal the analyzers and a naive recomputation; charts are well-formed SVG; the scenario's
 figures match the profitability report; the metadata builder validates; every example has --help."""
+import csv
+import json
 import os
-import sys
-_HERE = os.path.dirname(os.path.realpath(__file__))
-_REPO = os.path.dirname(os.path.dirname(_HERE))
-sys.path[:0] = [p for p in (os.path.join(_REPO, "src"), os.path.dirname(_HERE)) if p not in sys.path]
+import unittest
+import xml.etree.ElementTree as ET
+from collections import defaultdict
 
-import csv  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import unittest  # noqa: E402
-import xml.etree.ElementTree as ET  # noqa: E402
-from collections import defaultdict  # noqa: E402
+from helpers import SHOWCASE, new_temp_dir, remove_dir, run
 
-SHOWCASE = os.path.join(_REPO, "showcase")
 SCRIPTS = ["instrumentation/revenium_basic.py", "instrumentation/revenium_otel.py", "instrumentation/local_collector.py",
            "metadata/metadata_builder.py", "queries/query_patterns.py", "queries/chart_builder.py",
            "scenarios/customer_profitability_scenario.py"]
 TIER_PRICE = {"starter": 29.0, "pro": 99.0, "enterprise": 299.0}
-
-
-def run(*args, timeout=120):
-    return subprocess.run([sys.executable] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout, cwd=_REPO)
 
 
 def naive(path):
@@ -57,7 +45,7 @@ def naive(path):
 class TestQueriesAgainstAnalyzers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="queries-")
+        cls.tmp = new_temp_dir("queries-")
         cls.data = os.path.join(cls.tmp, "calls.csv")
         from simulator.core import AICallSimulator
         AICallSimulator(num_customers=20, num_days=9, seed=5).write_csv(cls.data)
@@ -71,7 +59,7 @@ class TestQueriesAgainstAnalyzers(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        remove_dir(cls.tmp)
 
     def doc(self, analyzer):
         with open(os.path.join(self.reports, "json", analyzer + ".json"), encoding="utf-8") as f:

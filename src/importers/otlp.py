@@ -53,6 +53,20 @@ def _attrs(items: Any, where: str) -> Dict[str, Any]:
     return out
 
 
+def attributes(items: Any, where: str) -> Dict[str, Any]:
+    """An OTLP/JSON attribute list (a resource's or a span's) as {key: value}: the one decoder for every reader.
+
+    Values come out as sent: stringValue, intValue (an int64 travels as a JSON string of digits; a reader that
+    needs a number converts it), doubleValue, boolValue; arrayValue as a list. The only error raised is
+    InputFormatError, also for an arrayValue that is not {"values": [...]} or is nested too deeply."""
+    try:
+        return _attrs(items, where)
+    except (AttributeError, TypeError):  # _value trusts arrayValue's shape: a list or a number there ends here
+        raise InputFormatError("%s: an arrayValue is not {\"values\": [...]}" % where)
+    except RecursionError:
+        raise InputFormatError("%s: attribute values are nested too deeply" % where)
+
+
 def _list(obj: Any, key: str, where: str) -> List[Any]:
     v = obj.get(key) if isinstance(obj, dict) else None
     if v is None:

@@ -102,6 +102,12 @@ def cost_micro(entry: PriceEntry, input_tokens: int, output_tokens: int) -> int:
     return (input_tokens * entry.input_micro_per_1m + output_tokens * entry.output_micro_per_1m + 500000) // 1000000
 
 
+def list_cost_nano(entry: PriceEntry, input_tokens: int, output_tokens: int) -> int:
+    """Nano-dollars of these tokens at the entry's list prices (round half up): the one way every report prices
+    an alternative, so the same move has the same price on every page."""
+    return (input_tokens * entry.input_micro_per_1m + output_tokens * entry.output_micro_per_1m + 500) // 1000
+
+
 def format_micro(micro: int) -> str:
     """Micro-dollars as the CSV's 6-decimal USD string."""
     sign = "-" if micro < 0 else ""

@@ -1,13 +1,8 @@
 """The alignment analyzer: showback, chargeback with proportional allocation of untagged cost, tag coverage and
 unit economics against naive recomputations from the CSV; the same total across understanding, realtime and
 alignment; odd files; the script."""
-import csv
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from collections import defaultdict
 
@@ -16,25 +11,19 @@ from analyzers.finops.realtime import RealtimeAnalyzer
 from analyzers.finops.understanding import UnderstandingAnalyzer
 from simulator.core import AICallSimulator
 
-from naive import FIELDS, ROOT, SRC, naive_rows, row, sums, write_csv  # noqa: F401
+from naive import FIELDS, ROOT, SRC, SharedTempDir, TempDir, naive_rows, row, run_py, sums, write_csv
 
 
-
-
-class OnSimulatedData(unittest.TestCase):
+class OnSimulatedData(SharedTempDir):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="al-")
+        super().setUpClass()
         cls.path = os.path.join(cls.tmp, "calls.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(cls.path)
         cls.rows = naive_rows(cls.path)
         cls.doc = AlignmentAnalyzer(cls.path).analyze()
         cls.m = cls.doc["metrics"]
         cls.total = sum(float(r["cost_usd"]) for r in cls.rows)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_showback_and_chargeback_by_org_product_feature(self):
         for name, col in (("organization", "organization_id"), ("product", "product_id"), ("feature", "feature_id")):
@@ -80,15 +69,9 @@ class OnSimulatedData(unittest.TestCase):
             self.assertIn(text, html)
 
 
-class HandBuilt(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="al-hand-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class HandBuilt(TempDir):
     def analyze(self, rows, **kw):
-        return AlignmentAnalyzer(write_csv(os.path.join(self.tmp, "h.csv"), rows, **kw)).analyze()
+        return AlignmentAnalyzer(write_csv(self.path("h.csv"), rows, **kw)).analyze()
 
     def test_untagged_cost_is_allocated_proportionally(self):
         rows = [row("2026-01-05T10:00:00Z", "3.000000", org="A", prod="p1", feat="f1"),
@@ -141,21 +124,16 @@ class HandBuilt(unittest.TestCase):
         self.assertNotIn("<img src=x", html)
 
 
-class Script(unittest.TestCase):
+class Script(TempDir):
     def test_script_writes_json_and_html_from_root_and_src(self):
-        tmp = tempfile.mkdtemp(prefix="al-cli-")
-        try:
-            data = write_csv(os.path.join(tmp, "d.csv"), [row("2026-01-05T10:00:00Z", "0.100000")])
-            for cwd, script in ((ROOT, "src/analyzers/finops/alignment.py"), (SRC, "analyzers/finops/alignment.py")):
-                out = os.path.join(tmp, "out-" + os.path.basename(cwd))
-                p = subprocess.run([sys.executable, script, "--data", data, "--out", out], cwd=cwd,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-                self.assertEqual(p.returncode, 0, p.stderr)
-                with open(os.path.join(out, "json", "alignment.json"), encoding="utf-8") as f:
-                    self.assertEqual(json.load(f)["metrics"]["chargeback_by_organization"], {"org_a": 0.1})
-                self.assertTrue(os.path.getsize(os.path.join(out, "html", "alignment.html")) > 1000)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        data = write_csv(self.path("d.csv"), [row("2026-01-05T10:00:00Z", "0.100000")])
+        for cwd, script in ((ROOT, "src/analyzers/finops/alignment.py"), (SRC, "analyzers/finops/alignment.py")):
+            out = self.path("out-" + os.path.basename(cwd))
+            p = run_py([script, "--data", data, "--out", out], cwd=cwd, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "json", "alignment.json"), encoding="utf-8") as f:
+                self.assertEqual(json.load(f)["metrics"]["chargeback_by_organization"], {"org_a": 0.1})
+            self.assertTrue(os.path.getsize(os.path.join(out, "html", "alignment.html")) > 1000)
 
 
 if __name__ == "__main__":

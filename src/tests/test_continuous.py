@@ -1,11 +1,9 @@
 """run_all_simulators.py: target size, whole rows, one header, one timeline, append, Ctrl+C, flag errors."""
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
@@ -13,15 +11,15 @@ import run_all_simulators as R
 from simulator import profiles as P
 from utils.schema import FIELDS
 
-SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+from naive import SRC, TempDir, run_py
+
 SCRIPT = os.path.join(SRC, "run_all_simulators.py")
 CORE = os.path.join(SRC, "simulator", "core.py")
 HEADER = ",".join(FIELDS) + "\n"
 
 
 def cmd(*args, **kw):
-    return subprocess.run([sys.executable] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=kw.get("timeout", 120))
+    return run_py(args, timeout=kw.get("timeout", 120))
 
 
 def read(path):
@@ -29,13 +27,10 @@ def read(path):
         return f.read()
 
 
-class Continuous(unittest.TestCase):
+class Continuous(TempDir):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="continuous-")
-        self.out = os.path.join(self.tmp, "calls.csv")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        super().setUp()
+        self.out = self.path("calls.csv")
 
     def generate(self, *extra):
         p = cmd(SCRIPT, "--customers", "20", "--seed", "3", "--days-per-scenario", "1", "--output", self.out, *extra)
@@ -74,7 +69,7 @@ class Continuous(unittest.TestCase):
         first = read(self.out)
         self.generate("--target-mb", "1.5")
         self.assertEqual(read(self.out), first)
-        core_out = os.path.join(self.tmp, "core.csv")
+        core_out = self.path("core.csv")
         p = cmd(CORE, "--customers", "20", "--seed", "3", "--days", "1", "--output", core_out, "--quiet")
         self.assertEqual(p.returncode, 0, p.stderr)
         day_one = read(core_out)

@@ -1,6 +1,5 @@
 """The engine: the reader on odd files, exact money and time, and the cube's merge/order properties."""
 import csv
-import io
 import os
 import random
 import shutil
@@ -17,13 +16,10 @@ from utils.money import parse_usd, per_month
 from utils.schema import FIELDS
 from utils.timeutil import iso, parse_ts
 
+from naive import TempDir, write_rows, write_text
+
 ROW = ["2026-01-05T14:03:22Z", "c1", "openai", "gpt-4o", "100", "50", "0.000750", "812", "cust_1", "pro", "org_a",
        "prod_x", "chat", "chat", "production", "r1", "t1", "s1", "sdk/1"]
-
-
-def write(path, text, mode="w"):
-    with open(path, mode, encoding="utf-8", newline="") as f:
-        f.write(text)
 
 
 def read_all(path):
@@ -47,26 +43,11 @@ def snapshot(cube):
         sorted(cube.last_tier.items()), sorted(cube.hourly.items()))
 
 
-class Tmp(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="engine-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def path(self, name="d.csv"):
-        return os.path.join(self.tmp, name)
-
-
-class ReaderOddFiles(Tmp):
+class ReaderOddFiles(TempDir):
     def test_columns_by_name_any_order_extra_columns(self):
         order = list(reversed(FIELDS)) + ["extra"]
         row = dict(zip(FIELDS, ROW), extra="x,y")
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow([c.upper() if c == "model" else c for c in order])
-        w.writerow([row[c] for c in order])
-        write(self.path(), buf.getvalue())
+        write_rows(self.path(), [[c.upper() if c == "model" else c for c in order], [row[c] for c in order]])
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 1)
         c = calls[0]
@@ -76,7 +57,7 @@ class ReaderOddFiles(Tmp):
 
     def test_bom_crlf_and_no_final_newline(self):
         text = "\ufeff" + ",".join(FIELDS) + "\r\n" + ",".join(ROW) + "\r\n" + ",".join(ROW)
-        write(self.path(), text)
+        write_text(self.path(), text)
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 2)   # a complete last line without a line break is a row
         self.assertEqual(stats.skipped_rows, 0)
@@ -85,7 +66,7 @@ class ReaderOddFiles(Tmp):
     def test_missing_optional_columns(self):
         keep = ["timestamp", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "customer_id"]
         vals = dict(zip(FIELDS, ROW))
-        write(self.path(), ",".join(keep) + "\n" + ",".join(vals[k] for k in keep) + "\n")
+        write_text(self.path(), ",".join(keep) + "\n" + ",".join(vals[k] for k in keep) + "\n")
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 1)
         c = calls[0]
@@ -95,7 +76,7 @@ class ReaderOddFiles(Tmp):
         self.assertEqual(cube.latency, {})
 
     def test_missing_required_column_is_a_clear_error(self):
-        write(self.path(), "timestamp,model,cost_usd\n2026-01-01T00:00:00Z,x,1\n")
+        write_text(self.path(), "timestamp,model,cost_usd\n2026-01-01T00:00:00Z,x,1\n")
         with self.assertRaises(DataFileError) as e:
             read_header(self.path())
         self.assertIn("provider", str(e.exception))
@@ -108,9 +89,9 @@ class ReaderOddFiles(Tmp):
         self.assertIn("simulator/core.py", str(e.exception))
 
     def test_empty_and_header_only(self):
-        write(self.path(), "")
+        write_text(self.path(), "")
         self.assertIsNone(read_header(self.path()))
-        write(self.path(), ",".join(FIELDS))
+        write_text(self.path(), ",".join(FIELDS))
         calls, stats = read_all(self.path())
         self.assertEqual((len(calls), stats.rows, stats.skipped_rows), (0, 0, 0))
 
@@ -130,7 +111,7 @@ class ReaderOddFiles(Tmp):
         lines = [",".join(FIELDS), ",".join(ROW), "not,a,row", "", ",".join(bad_num), ",".join(bad_ts),
                  ",".join(no_cust), ",".join(neg), ";".join(ROW), ",".join(ROW), ",".join(bad_sec),
                  ",".join(bad_sec2), ",".join(ROW)[:25]]
-        write(self.path(), "\n".join(lines))
+        write_text(self.path(), "\n".join(lines))
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 2)
         self.assertEqual(dict(stats.skipped), {"wrong column count": 2, "empty line": 1, "bad number": 2,
@@ -142,9 +123,7 @@ class ReaderOddFiles(Tmp):
         row = list(ROW)
         row[18] = 'agent "x", v2\nline two'
         row[8] = "cust, with comma"
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([FIELDS, row, ROW])
-        write(self.path(), buf.getvalue())
+        write_rows(self.path(), [FIELDS, row, ROW])
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 2)
         self.assertEqual(calls[0].user_agent, 'agent "x", v2\nline two')
@@ -153,14 +132,14 @@ class ReaderOddFiles(Tmp):
     def test_other_tools_number_styles(self):
         row = list(ROW)
         row[4], row[5], row[6], row[7] = "100.0", "50", "7.5e-4", "812.6"
-        write(self.path(), ",".join(FIELDS) + "\n" + ",".join(row) + "\n")
+        write_text(self.path(), ",".join(FIELDS) + "\n" + ",".join(row) + "\n")
         calls, stats = read_all(self.path())
         self.assertEqual(stats.rows, 1)
         self.assertEqual((calls[0].input_tokens, calls[0].cost_nano, calls[0].latency_ms), (100, 750000, 813))
 
     def test_invalid_utf8_is_replaced_not_fatal(self):
         data = (",".join(FIELDS) + "\n" + ",".join(ROW) + "\n").encode("utf-8").replace(b"sdk/1", b"sdk\xff/1")
-        write(self.path(), data.decode("latin-1"), "w")
+        write_text(self.path(), data.decode("latin-1"), "w")
         with open(self.path(), "wb") as f:
             f.write(data)
         calls, stats = read_all(self.path())
@@ -197,7 +176,7 @@ class TimeAndMoney(unittest.TestCase):
         self.assertEqual(per_month(10 * 10 ** 9, 15.0), 20.0)
 
 
-class CubeProperties(Tmp):
+class CubeProperties(TempDir):
     @classmethod
     def setUpClass(cls):
         cls.data_dir = tempfile.mkdtemp(prefix="cube-")
@@ -245,15 +224,13 @@ class CubeProperties(Tmp):
             self.assertEqual(snapshot(merged), snapshot(whole), parts)
 
     def test_ranges_never_cut_a_quoted_multiline_field(self):
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(FIELDS)
+        rows = [FIELDS]
         for i in range(400):
             row = list(ROW)
             row[1] = "c%d" % i
             row[18] = "line one\nline two, with \"quotes\"\n" * (i % 3)
-            w.writerow(row)
-        write(self.path("q.csv"), buf.getvalue())
+            rows.append(row)
+        write_rows(self.path("q.csv"), rows)
         whole, stats = cube_of(self.path("q.csv"))
         self.assertEqual((stats.rows, stats.skipped_rows), (400, 0))
         header = read_header(self.path("q.csv"))
@@ -271,7 +248,7 @@ class CubeProperties(Tmp):
         with open(self.data, encoding="utf-8") as f:
             head, body = f.readline(), f.readlines()
         random.Random(4).shuffle(body)
-        write(self.path("shuffled.csv"), head + "".join(body))
+        write_text(self.path("shuffled.csv"), head + "".join(body))
         shuffled, _ = cube_of(self.path("shuffled.csv"))
         self.assertEqual(snapshot(shuffled), snapshot(whole))
 
@@ -280,7 +257,7 @@ class CubeProperties(Tmp):
         rows[0][0], rows[0][9] = "2026-01-05T10:00:00Z", "starter"
         rows[1][0], rows[1][9] = "2026-01-07T10:00:00Z", "enterprise"
         rows[2][0], rows[2][9] = "2026-01-06T10:00:00Z", "pro"
-        write(self.path(), ",".join(FIELDS) + "\n" + "\n".join(",".join(r) for r in rows) + "\n")
+        write_text(self.path(), ",".join(FIELDS) + "\n" + "\n".join(",".join(r) for r in rows) + "\n")
         cube, stats = cube_of(self.path())
         view = View(cube, stats)
         self.assertEqual(view.tier_of("cust_1"), "enterprise")
@@ -289,7 +266,7 @@ class CubeProperties(Tmp):
         self.assertEqual(view.revenue_nano("cust_1"), 299 * 10 ** 9 * 3 // 30)
 
     def test_complete_end_and_partial_lines(self):
-        write(self.path(), ",".join(FIELDS) + "\n" + ",".join(ROW) + "\n" + ",".join(ROW)[:30])
+        write_text(self.path(), ",".join(FIELDS) + "\n" + ",".join(ROW) + "\n" + ",".join(ROW)[:30])
         size = os.path.getsize(self.path())
         end = complete_end(self.path(), 0, size)
         with open(self.path(), "rb") as f:

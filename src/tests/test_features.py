@@ -6,15 +6,14 @@ the rows and the subscription revenue. Also: untagged calls, a missing feature_i
 """
 import csv
 import datetime as dt
-import os
-import shutil
-import tempfile
 import unittest
 from decimal import Decimal
 from fractions import Fraction
 
 from analyzers.ubr.features import FeaturesAnalyzer
 from simulator.core import AICallSimulator
+
+from naive import TempDir, write_csv
 
 PRICE = {"starter": 29, "pro": 99, "enterprise": 299}
 FIELDS = ["timestamp", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "customer_id",
@@ -25,14 +24,6 @@ def row(day, cust, tier, feature, cost):
     return {"timestamp": "2026-01-%02dT10:00:00Z" % day, "provider": "openai", "model": "gpt-4o",
             "input_tokens": "10", "output_tokens": "5", "cost_usd": "%.6f" % cost, "customer_id": cust,
             "subscription_tier": tier, "feature_id": feature}
-
-
-def write(path, rows, drop=()):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, [c for c in FIELDS if c not in drop], extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    return path
 
 
 def naive(path):
@@ -62,13 +53,7 @@ def naive(path):
     return feats, len(calls), total
 
 
-class Features(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="features-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class Features(TempDir):
     def check(self, path, **options):
         doc = FeaturesAnalyzer(path, options).analyze()
         m = doc["metrics"]
@@ -92,7 +77,7 @@ class Features(unittest.TestCase):
         return doc, truth
 
     def test_simulated_reconciles_and_quadrants(self):
-        path = os.path.join(self.tmp, "sim.csv")
+        path = self.path("sim.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(path)
         doc, truth = self.check(path)
         for f, t in truth.items():
@@ -107,13 +92,13 @@ class Features(unittest.TestCase):
     def test_hand_made_quadrants_and_thresholds(self):
         # 30 days; 4 starter customers ($29 each). chat: everyone, cheap. translate: one customer, expensive.
         rows = [row(1, c, "starter", "chat", 0.10) for c in "abcd"] + [row(30, "a", "starter", "translate", 20.0)]
-        doc, _ = self.check(write(os.path.join(self.tmp, "q.csv"), rows))
+        doc, _ = self.check(write_csv(self.path("q.csv"), rows, FIELDS))
         f = doc["metrics"]["features"]
         self.assertEqual(f["chat"]["quadrant"], "invest")
         self.assertEqual(f["translate"]["quadrant"], "sunset")  # 25% adoption < 30%, margin < 0
         self.assertAlmostEqual(f["translate"]["revenue_attributed_usd"], 14.5, places=6)  # a's $29 over 2 calls
         self.assertAlmostEqual(f["translate"]["margin_pct"], round(100 * (14.5 - 20) / 14.5, 2), places=2)
-        fix, _ = self.check(write(os.path.join(self.tmp, "q.csv"), rows), adoption_threshold=20.0)
+        fix, _ = self.check(write_csv(self.path("q.csv"), rows, FIELDS), adoption_threshold=20.0)
         self.assertEqual(fix["metrics"]["features"]["translate"]["quadrant"], "fix")
         self.assertAlmostEqual(fix["metrics"]["thresholds"]["adoption_pct"], 20.0)
         sunset = [r for r in doc["recommendations"] if r["title"].startswith("Sunset translate")]
@@ -125,23 +110,23 @@ class Features(unittest.TestCase):
     def test_revenue_split_is_exact(self):
         # one pro customer over 1 day ($3.30) split 3 ways by equal calls: 1.1 each, and the parts sum exactly
         rows = [row(1, "a", "pro", f, 0.01) for f in ("x", "y", "z")]
-        doc, _ = self.check(write(os.path.join(self.tmp, "s.csv"), rows))
+        doc, _ = self.check(write_csv(self.path("s.csv"), rows, FIELDS))
         parts = [v["revenue_attributed_usd"] for v in doc["metrics"]["features"].values()]
         self.assertAlmostEqual(sum(parts), 3.3, places=9)
         self.assertTrue(all(abs(p - 1.1) < 1e-6 for p in parts))
 
     def test_untagged_and_missing_feature_column(self):
         rows = [row(1, "a", "pro", "", 1.0), row(2, "b", "starter", "chat", 2.0)]
-        doc, _ = self.check(write(os.path.join(self.tmp, "u.csv"), rows))
+        doc, _ = self.check(write_csv(self.path("u.csv"), rows, FIELDS))
         self.assertIn("(untagged)", doc["metrics"]["features"])
-        doc, _ = self.check(write(os.path.join(self.tmp, "m.csv"), rows, drop=("feature_id",)))
+        doc, _ = self.check(write_csv(self.path("m.csv"), rows, FIELDS, drop=("feature_id",)))
         self.assertEqual(list(doc["metrics"]["features"]), ["(untagged)"])
         self.assertEqual(doc["metrics"]["features"]["(untagged)"]["adoption_pct"], 100.0)
         self.assertTrue(any("No feature_id column" in n for n in doc["notes"]), doc["notes"])
 
     def test_missing_tier_column(self):
         rows = [row(1, "a", "", "chat", 1.0), row(2, "b", "", "code", 2.0)]
-        doc, _ = self.check(write(os.path.join(self.tmp, "t.csv"), rows, drop=("subscription_tier",)))
+        doc, _ = self.check(write_csv(self.path("t.csv"), rows, FIELDS, drop=("subscription_tier",)))
         f = doc["metrics"]["features"]
         self.assertEqual(f["code"]["revenue_attributed_usd"], 0.0)
         self.assertIsNone(f["code"]["quadrant"])

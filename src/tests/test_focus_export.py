@@ -6,10 +6,6 @@ import csv
 import io
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from collections import defaultdict
 from contextlib import redirect_stdout
@@ -19,7 +15,8 @@ import export_focus
 from simulator.core import AICallSimulator
 from utils.schema import FIELDS
 
-SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+from naive import SRC, SharedTempDir, run_py, write_text
+
 MANDATORY = ["BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodEnd",
              "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargePeriodEnd",
              "ChargePeriodStart", "ContractedCost", "EffectiveCost", "InvoiceIssuerName", "ListCost",
@@ -31,17 +28,13 @@ def read(path):
         return list(csv.DictReader(f))
 
 
-class FocusExportTest(unittest.TestCase):
+class FocusExportTest(SharedTempDir):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="test-focus-")
+        super().setUpClass()
         cls.data = os.path.join(cls.tmp, "calls.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(cls.data)
         cls.src = read(cls.data)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def export(self, data, *extra):
         out = os.path.join(self.tmp, "focus-%d.csv" % len(os.listdir(self.tmp)))
@@ -97,11 +90,10 @@ class FocusExportTest(unittest.TestCase):
 
     def test_fine_costs_month_boundary_and_hostile_text(self):
         path = os.path.join(self.tmp, "fine.csv")
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write("\ufefftimestamp,provider,model,input_tokens,output_tokens,cost_usd,customer_id,extra\r\n"
-                    "2026-01-31T23:59:59Z,bedrock,anthropic.claude-v2,10,1,0.0000001234,\"a,\"\"b\"\"\",x\r\n"
-                    "2026-01-31T12:00:00+00:00,bedrock,anthropic.claude-v2,5,5,0.1000000001,\"a,\"\"b\"\"\",y\r\n"
-                    "2026-02-01T00:00:00Z,newcloud,llama-x,1,1,0,c,z\r\n")
+        write_text(path, "\ufefftimestamp,provider,model,input_tokens,output_tokens,cost_usd,customer_id,extra\r\n"
+                   "2026-01-31T23:59:59Z,bedrock,anthropic.claude-v2,10,1,0.0000001234,\"a,\"\"b\"\"\",x\r\n"
+                   "2026-01-31T12:00:00+00:00,bedrock,anthropic.claude-v2,5,5,0.1000000001,\"a,\"\"b\"\"\",y\r\n"
+                   "2026-02-01T00:00:00Z,newcloud,llama-x,1,1,0,c,z\r\n")
         rows = self.export(path)
         self.assertEqual([r["BilledCost"] for r in rows], ["0.100000123", "0.000000"])
         self.assertEqual(json.loads(rows[0]["Tags"]), {"customer_id": 'a,"b"'})
@@ -120,9 +112,7 @@ class FocusExportTest(unittest.TestCase):
         src = os.path.join(self.tmp, "page.json")
         with open(src, "w", encoding="utf-8") as f:
             json.dump(page, f)
-        p = subprocess.run([sys.executable, os.path.join(SRC, "import_usage.py"), "--from", "openai", src,
-                            "--output", imported], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           universal_newlines=True, timeout=60)
+        p = run_py([os.path.join(SRC, "import_usage.py"), "--from", "openai", src, "--output", imported], timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         rows = self.export(imported)
         src_rows = read(imported)
@@ -134,9 +124,8 @@ class FocusExportTest(unittest.TestCase):
 
     def test_errors_and_empty(self):
         out = os.path.join(self.tmp, "none.csv")
-        p = subprocess.run([sys.executable, os.path.join(SRC, "export_focus.py"), "--data",
-                            os.path.join(self.tmp, "missing.csv"), "--output", out],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        p = run_py([os.path.join(SRC, "export_focus.py"), "--data", os.path.join(self.tmp, "missing.csv"), "--output",
+                    out], timeout=60)
         self.assertEqual(p.returncode, 2)
         self.assertNotIn("Traceback", p.stderr)
         self.assertFalse(os.path.exists(out))

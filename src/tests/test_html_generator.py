@@ -11,11 +11,14 @@ import unittest
 from html.parser import HTMLParser
 
 from utils import charts
-from utils.html_generator import (Markup, alert, badge, bar_chart, before_after, columns, csv_cell, data_quality_notice,
-                                  doc_meta, donut_chart, empty_state, escape, fmt_int, fmt_ms, fmt_num_compact,
-                                  fmt_pct, fmt_tokens, fmt_usd, fmt_usd_compact, join, line_chart, link_cards,
-                                  metric_cards, not_available, p, page, recommendations, revenium_value, safe_href,
-                                  script_json, section, share_bar, strong, subsection, table)
+from utils.charts import bar_chart, donut_chart, line_chart, share_bar
+from utils.html_generator import (alert, badge, before_after, columns, data_quality_notice, empty_state, link_cards,
+                                  metric_cards, not_available, p, recommendations, revenium_value, section, strong,
+                                  subsection)
+from utils.html_page import doc_meta, page, safe_href
+from utils.html_table import csv_cell, table
+from utils.markup import (Markup, escape, fmt_int, fmt_ms, fmt_num_compact, fmt_pct, fmt_tokens, fmt_usd,
+                          fmt_usd_compact, join, script_json)
 
 HOSTILE = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>', "</style><script>alert(3)</script>",
            "</script><script>alert(4)</script>", "' onmouseover='alert(5)", "a&b <i>x</i>", "${x} {{y}} $1 %s"]

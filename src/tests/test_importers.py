@@ -6,10 +6,6 @@ import csv
 import io
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from contextlib import redirect_stdout, redirect_stderr
 from decimal import Decimal, ROUND_HALF_UP
@@ -18,7 +14,8 @@ import import_usage
 from analyzers.engine.reader import ReadStats, iter_calls, read_header
 from utils.schema import FIELDS
 
-SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+from naive import SRC, TempDir, run_py, write_csv, write_text
+
 SCRIPT = os.path.join(SRC, "import_usage.py")
 with open(os.path.join(SRC, "pricing", "prices.json"), encoding="utf-8") as _f:
     PRICES = {m["model"]: m for m in json.load(_f)["models"] if m["provider"] != "azure"}
@@ -51,22 +48,13 @@ def page(buckets, more=False):
 DAY = 1772323200  # 2026-03-01T00:00:00Z
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="test-import-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class Base(TempDir):
     def write(self, name, content):
-        path = os.path.join(self.tmp, name)
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(content if isinstance(content, str) else json.dumps(content))
-        return path
+        return write_text(self.path(name), content if isinstance(content, str) else json.dumps(content))
 
     def imp(self, source, *paths):
         """Run the command in-process; returns (rows as dicts, stdout, stderr)."""
-        out = os.path.join(self.tmp, "out-%s.csv" % source)
+        out = self.path("out-%s.csv" % source)
         o, e = io.StringIO(), io.StringIO()
         with redirect_stdout(o), redirect_stderr(e):
             rc = import_usage.main(["--from", source] + list(paths) + ["--output", out])
@@ -77,9 +65,8 @@ class Base(unittest.TestCase):
         return rows, o.getvalue(), e.getvalue()
 
     def fails(self, source, *paths, want=""):
-        out = os.path.join(self.tmp, "bad.csv")
-        p = subprocess.run([sys.executable, SCRIPT, "--from", source] + list(paths) + ["--output", out],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        out = self.path("bad.csv")
+        p = run_py([SCRIPT, "--from", source] + list(paths) + ["--output", out], timeout=60)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertNotIn("Traceback", p.stderr)
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
@@ -179,7 +166,7 @@ class OpenAITest(Base):
     def test_bad_inputs(self):
         good = self.write("good.json", page([(DAY, [result("gpt-4o", 1, 1, 1)])]))
         self.fails("openai", self.write("trunc.json", '{"data": ['), want="trunc.json is not valid JSON")
-        self.fails("openai", good, os.path.join(self.tmp, "nope.json"), want="nope.json does not exist")
+        self.fails("openai", good, self.path("nope.json"), want="nope.json does not exist")
         self.fails("openai", self.write("shape.json", ["a", "b"]), want="not an OpenAI usage page")
         self.fails("openai", self.write("str.json", page([(DAY, [result("gpt-4o", "many", 1, 1)])])),
                    want='data[0].results[0]: input_tokens is "many"')
@@ -192,8 +179,7 @@ class OpenAITest(Base):
         cost = {"object": "page", "data": [{"start_time": DAY, "end_time": DAY + 1, "results": [
             {"object": "organization.costs.result", "amount": {"value": 1.5, "currency": "usd"}}]}]}
         self.fails("openai", self.write("cost.json", cost), want="/v1/organization/costs")
-        p = subprocess.run([sys.executable, SCRIPT, "--from", "openai", "--output", os.path.join(self.tmp, "x.csv")],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        p = run_py([SCRIPT, "--from", "openai", "--output", self.path("x.csv")], timeout=60)
         self.assertEqual(p.returncode, 2)
         self.assertNotIn("Traceback", p.stderr)
 
@@ -257,11 +243,7 @@ class LiteLLMTest(Base):
         self.assertEqual(calls[0].cost_nano, 12346)  # nano-dollars, rounded half up
 
     def test_csv(self):
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(SPEND[0]))
-        w.writeheader()
-        w.writerows(SPEND)
-        rows, _, err = self.imp("litellm", self.write("s.csv", buf.getvalue()))
+        rows, _, err = self.imp("litellm", write_csv(self.path("s.csv"), SPEND, list(SPEND[0]), crlf=True))
         self.check(rows, err)
 
     def test_json_pages_with_duplicate(self):
@@ -363,14 +345,9 @@ class AnalyzersOnImportedData(Base):
             registry.analyzer_classes()
         except (ImportError, AttributeError) as e:  # the analyzers are being written in parallel
             self.skipTest("not all analyzers exist yet: %s" % e)
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(SPEND[0]))
-        w.writeheader()
-        w.writerows(SPEND)
-        rows, _, _ = self.imp("litellm", self.write("s.csv", buf.getvalue()))
-        rep = os.path.join(self.tmp, "rep")
-        p = subprocess.run([sys.executable, os.path.join(SRC, "run_all_analyzers.py"), "--data", self.out, "--out", rep],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+        rows, _, _ = self.imp("litellm", write_csv(self.path("s.csv"), SPEND, list(SPEND[0]), crlf=True))
+        rep = self.path("rep")
+        p = run_py([os.path.join(SRC, "run_all_analyzers.py"), "--data", self.out, "--out", rep], timeout=120)
         if p.returncode != 0 and ("No module named" in p.stderr or "has no attribute" in p.stderr):
             self.skipTest("not all analyzers exist yet: %s" % p.stderr.strip().splitlines()[-1])
         self.assertEqual(p.returncode, 0, p.stderr)

@@ -7,18 +7,13 @@ import csv
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from html.parser import HTMLParser
 
 from analyzers.finops.optimization import OptimizationAnalyzer
 
-HERE = os.path.dirname(os.path.realpath(__file__))
-SRC = os.path.dirname(HERE)
-ROOT = os.path.dirname(SRC)
+from naive import ROOT, SRC, SharedTempDir, TempDir, run_py, write_csv
+
 PRICES_JSON = os.path.join(SRC, "pricing", "prices.json")
 # (input, output, cached input, cache write) in USD per 1M tokens: the price reference, typed in by hand.
 PRICES = {"gpt-4": (30.0, 60.0, None, None), "gpt-4o": (2.5, 10.0, 1.25, None), "gpt-4o-mini": (0.15, 0.6, 0.075, None),
@@ -30,14 +25,6 @@ HEADER = ["timestamp", "provider", "model", "input_tokens", "output_tokens", "co
 def price(model, inp, out):
     p = PRICES[model]
     return inp * p[0] / 1e6 + out * p[1] / 1e6
-
-
-def write_csv(path, rows, header=HEADER):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        for r in rows:
-            w.writerow([r[h] for h in header])
 
 
 def row(ts, provider, model, inp, out, customer="c1", tier="enterprise", task="chat", env="production", cost=None):
@@ -55,12 +42,12 @@ def by_kind(doc, kind):
     return [o for o in doc["metrics"]["opportunities"] if o["kind"] == kind]
 
 
-class HandMadeFile(unittest.TestCase):
+class HandMadeFile(SharedTempDir):
     """One day of data (so per month = x 30) with a figure for each opportunity that can be priced by hand."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="opt-")
+        super().setUpClass()
         cls.path = os.path.join(cls.tmp, "calls.csv")
         rows = []
         for i in range(1000):  # 1,000,000 input tokens of gpt-4 chat: $30; on gpt-4o-mini: $0.15
@@ -73,13 +60,9 @@ class HandMadeFile(unittest.TestCase):
         for i in range(10):  # a starter customer on gpt-4 code generation: only a usage cap applies
             rows.append(row("2026-01-01T07:%02d:30Z" % i, "openai", "gpt-4", 5000, 1000, customer="c2", tier="starter",
                             task="code_generation"))
-        write_csv(cls.path, rows)
+        write_csv(cls.path, rows, HEADER)
         cls.rows = rows
         cls.doc = analyze(cls.path)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_right_sizing_by_hand(self):
         m = self.doc["metrics"]
@@ -157,61 +140,53 @@ class HandMadeFile(unittest.TestCase):
         self.assertTrue({"model_right_sizing", "prompt_caching", "batch", "usage_caps", "provisioned_capacity"} <= kinds)
 
 
-class Capacity(unittest.TestCase):
+class Capacity(TempDir):
     """Five days of steady gpt-4 code generation (no tier: never capped) and a little Bedrock claude-v2."""
 
     def test_commitment_break_even(self):
-        tmp = tempfile.mkdtemp(prefix="opt-")
-        try:
-            path = os.path.join(tmp, "calls.csv")
-            rows = []
-            for day, n in enumerate([5, 3, 4, 2, 6]):
-                for i in range(n):
-                    rows.append(row("2026-01-0%dT10:%02d:00Z" % (day + 1, i), "openai", "gpt-4", 1000000, 0,
-                                    customer="c9", tier="", task="code_generation"))
-                rows.append(row("2026-01-0%dT11:00:00Z" % (day + 1), "bedrock", "anthropic.claude-v2", 1000, 100,
+        path = self.path("calls.csv")
+        rows = []
+        for day, n in enumerate([5, 3, 4, 2, 6]):
+            for i in range(n):
+                rows.append(row("2026-01-0%dT10:%02d:00Z" % (day + 1, i), "openai", "gpt-4", 1000000, 0,
                                 customer="c9", tier="", task="code_generation"))
-            write_csv(path, rows)
-            doc = analyze(path, commit_minimum_usd=2000.0)
-            daily = {}
-            for r in csv.DictReader(open(path, encoding="utf-8")):
-                daily[r["timestamp"][:10]] = daily.get(r["timestamp"][:10], 0.0) + float(r["cost_usd"])
-            inner = [daily[d] for d in sorted(daily)[1:-1]]
-            ratio = min(inner) / (sum(inner) / len(inner))
-            gpt4 = sum(float(r["cost_usd"]) for r in rows if r["model"] == "gpt-4") * 30 / 5
-            rows_out = {(r["model"], r["offer"]): r for r in doc["metrics"]["provisioned_capacity"]}
-            g = rows_out[("gpt-4", "committed-use discount 20%")]
-            self.assertAlmostEqual(g["steady_baseline_usd_per_month"], gpt4 * ratio, places=3)
-            self.assertTrue(g["worth_it"])
-            self.assertAlmostEqual(g["savings_usd_per_month"], 0.2 * gpt4 * ratio, places=3)
-            self.assertAlmostEqual(doc["metrics"]["savings_by_kind"]["provisioned_capacity"], 0.2 * gpt4 * ratio, places=3)
-            v1 = rows_out[("anthropic.claude-v2", "1-month term")]
-            v6 = rows_out[("anthropic.claude-v2", "6-month term")]
-            self.assertAlmostEqual(v1["break_even_usd_per_month"], 0.0175 * 86400 * 30, places=2)  # $45,360
-            self.assertAlmostEqual(v6["break_even_usd_per_month"], 0.00972 * 86400 * 30, places=2)
-            self.assertFalse(v1["worth_it"] or v6["worth_it"])
-            honest = [r for r in doc["recommendations"] if "claude-v2" in r["title"]]
-            self.assertEqual(len(honest), 1)
-            self.assertIsNone(honest[0]["impact_usd_per_month"])
-            self.assertIn("not worth", honest[0]["title"])
-            # with the default $5,000 minimum the same baseline (about $2,400/month) does not qualify
-            self.assertEqual(analyze(path)["metrics"]["savings_by_kind"]["provisioned_capacity"], 0.0)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            rows.append(row("2026-01-0%dT11:00:00Z" % (day + 1), "bedrock", "anthropic.claude-v2", 1000, 100,
+                            customer="c9", tier="", task="code_generation"))
+        write_csv(path, rows, HEADER)
+        doc = analyze(path, commit_minimum_usd=2000.0)
+        daily = {}
+        for r in csv.DictReader(open(path, encoding="utf-8")):
+            daily[r["timestamp"][:10]] = daily.get(r["timestamp"][:10], 0.0) + float(r["cost_usd"])
+        inner = [daily[d] for d in sorted(daily)[1:-1]]
+        ratio = min(inner) / (sum(inner) / len(inner))
+        gpt4 = sum(float(r["cost_usd"]) for r in rows if r["model"] == "gpt-4") * 30 / 5
+        rows_out = {(r["model"], r["offer"]): r for r in doc["metrics"]["provisioned_capacity"]}
+        g = rows_out[("gpt-4", "committed-use discount 20%")]
+        self.assertAlmostEqual(g["steady_baseline_usd_per_month"], gpt4 * ratio, places=3)
+        self.assertTrue(g["worth_it"])
+        self.assertAlmostEqual(g["savings_usd_per_month"], 0.2 * gpt4 * ratio, places=3)
+        self.assertAlmostEqual(doc["metrics"]["savings_by_kind"]["provisioned_capacity"], 0.2 * gpt4 * ratio, places=3)
+        v1 = rows_out[("anthropic.claude-v2", "1-month term")]
+        v6 = rows_out[("anthropic.claude-v2", "6-month term")]
+        self.assertAlmostEqual(v1["break_even_usd_per_month"], 0.0175 * 86400 * 30, places=2)  # $45,360
+        self.assertAlmostEqual(v6["break_even_usd_per_month"], 0.00972 * 86400 * 30, places=2)
+        self.assertFalse(v1["worth_it"] or v6["worth_it"])
+        honest = [r for r in doc["recommendations"] if "claude-v2" in r["title"]]
+        self.assertEqual(len(honest), 1)
+        self.assertIsNone(honest[0]["impact_usd_per_month"])
+        self.assertIn("not worth", honest[0]["title"])
+        # with the default $5,000 minimum the same baseline (about $2,400/month) does not qualify
+        self.assertEqual(analyze(path)["metrics"]["savings_by_kind"]["provisioned_capacity"], 0.0)
 
 
-class SimulatedFile(unittest.TestCase):
+class SimulatedFile(SharedTempDir):
     @classmethod
     def setUpClass(cls):
         from simulator.core import AICallSimulator
-        cls.tmp = tempfile.mkdtemp(prefix="opt-")
+        super().setUpClass()
         cls.path = os.path.join(cls.tmp, "calls.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(cls.path)
         cls.doc = analyze(cls.path)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_total_within_run_rate_and_reconciled(self):
         m = self.doc["metrics"]
@@ -265,32 +240,28 @@ class SimulatedFile(unittest.TestCase):
         self.assertNotIn("https://", html)
 
 
-class MissingColumns(unittest.TestCase):
+class MissingColumns(TempDir):
     def test_no_task_environment_or_tier(self):
-        tmp = tempfile.mkdtemp(prefix="opt-")
-        try:
-            path = os.path.join(tmp, "calls.csv")
-            header = ["timestamp", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "customer_id"]
-            rows = [row("2026-01-01T00:00:00Z", "openai", "gpt-4o", 3000, 100),
-                    row("2026-01-01T01:00:00Z", "openai", "<script>alert(1)</script>", 10, 10, cost=0.5)]
-            write_csv(path, rows, header)
-            doc = analyze(path)
-            notes = " ".join(doc["notes"])
-            for phrase in ("No task types", "No environments", "No subscription tiers", "not in the price catalog"):
-                self.assertIn(phrase, notes)
-            m = doc["metrics"]
-            self.assertEqual(m["right_sizing"], [])
-            self.assertEqual(m["savings_by_kind"]["batch"], 0.0)
-            self.assertEqual(m["savings_by_kind"]["usage_caps"], 0.0)
-            # caching still applies, with the 25% share for unknown tasks: 750 tokens at 1.25 instead of 2.50
-            self.assertAlmostEqual(m["savings_by_kind"]["prompt_caching"], 0.25 * 3000 * 1.25 / 1e6 * 30, places=6)
-            html = OptimizationAnalyzer(path).page(doc)
-            self.assertNotIn("<script>alert", html)
-            parser = _Balanced()
-            parser.feed(html)
-            self.assertEqual(parser.stack, [])
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        path = self.path("calls.csv")
+        header = ["timestamp", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "customer_id"]
+        rows = [row("2026-01-01T00:00:00Z", "openai", "gpt-4o", 3000, 100),
+                row("2026-01-01T01:00:00Z", "openai", "<script>alert(1)</script>", 10, 10, cost=0.5)]
+        write_csv(path, rows, header)
+        doc = analyze(path)
+        notes = " ".join(doc["notes"])
+        for phrase in ("No task types", "No environments", "No subscription tiers", "not in the price catalog"):
+            self.assertIn(phrase, notes)
+        m = doc["metrics"]
+        self.assertEqual(m["right_sizing"], [])
+        self.assertEqual(m["savings_by_kind"]["batch"], 0.0)
+        self.assertEqual(m["savings_by_kind"]["usage_caps"], 0.0)
+        # caching still applies, with the 25% share for unknown tasks: 750 tokens at 1.25 instead of 2.50
+        self.assertAlmostEqual(m["savings_by_kind"]["prompt_caching"], 0.25 * 3000 * 1.25 / 1e6 * 30, places=6)
+        html = OptimizationAnalyzer(path).page(doc)
+        self.assertNotIn("<script>alert", html)
+        parser = _Balanced()
+        parser.feed(html)
+        self.assertEqual(parser.stack, [])
 
 
 class _Balanced(HTMLParser):
@@ -311,32 +282,25 @@ class _Balanced(HTMLParser):
         assert self.stack and self.stack.pop() == tag, "unbalanced </%s>" % tag
 
 
-class Script(unittest.TestCase):
+class Script(TempDir):
     def test_runs_from_root_and_from_src(self):
         from simulator.core import AICallSimulator
-        tmp = tempfile.mkdtemp(prefix="opt-")
-        try:
-            data = os.path.join(tmp, "calls.csv")
-            AICallSimulator(num_customers=5, num_days=3, seed=2).write_csv(data)
-            for cwd, script in ((ROOT, "src/analyzers/finops/optimization.py"), (SRC, "analyzers/finops/optimization.py")):
-                out = os.path.join(tmp, "out-" + os.path.basename(cwd))
-                p = subprocess.run([sys.executable, script, "--data", data, "--out", out], cwd=cwd,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-                self.assertEqual(p.returncode, 0, p.stderr)
-                self.assertTrue(os.path.isfile(os.path.join(out, "json", "optimization.json")))
-                self.assertTrue(os.path.isfile(os.path.join(out, "html", "optimization.html")))
-            p = subprocess.run([sys.executable, "src/analyzers/finops/optimization.py", "--data",
-                                os.path.join(tmp, "missing.csv"), "--out", os.path.join(tmp, "x")], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-            self.assertEqual(p.returncode, 2)
-            self.assertNotIn("Traceback", p.stderr)
-            p = subprocess.run([sys.executable, "src/analyzers/finops/optimization.py", "--data", data,
-                                "--commit-discount-pct", "150", "--out", os.path.join(tmp, "y")], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-            self.assertEqual(p.returncode, 2)
-            self.assertTrue(re.search(r"below 100", p.stderr), p.stderr)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        data = self.path("calls.csv")
+        AICallSimulator(num_customers=5, num_days=3, seed=2).write_csv(data)
+        for cwd, script in ((ROOT, "src/analyzers/finops/optimization.py"), (SRC, "analyzers/finops/optimization.py")):
+            out = self.path("out-" + os.path.basename(cwd))
+            p = run_py([script, "--data", data, "--out", out], cwd=cwd, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(os.path.isfile(os.path.join(out, "json", "optimization.json")))
+            self.assertTrue(os.path.isfile(os.path.join(out, "html", "optimization.html")))
+        p = run_py(["src/analyzers/finops/optimization.py", "--data", self.path("missing.csv"), "--out",
+                    self.path("x")], cwd=ROOT, timeout=120)
+        self.assertEqual(p.returncode, 2)
+        self.assertNotIn("Traceback", p.stderr)
+        p = run_py(["src/analyzers/finops/optimization.py", "--data", data, "--commit-discount-pct", "150", "--out",
+                    self.path("y")], cwd=ROOT, timeout=120)
+        self.assertEqual(p.returncode, 2)
+        self.assertTrue(re.search(r"below 100", p.stderr), p.stderr)
 
 
 if __name__ == "__main__":

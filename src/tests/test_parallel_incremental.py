@@ -1,10 +1,6 @@
 """Parallel workers and incremental refreshes give exactly the output of one full pass, on odd files too."""
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 
 from analyzers import runner
@@ -12,7 +8,8 @@ from analyzers.registry import IDS
 from pricing.catalog import load_catalog
 from simulator.core import AICallSimulator
 
-SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+from naive import SRC, SharedTempDir, TempDir, run_py, write_text
+
 STAMP = "2026-01-01T00:00:00Z"
 
 
@@ -25,17 +22,12 @@ def docs_of(path, workers=1, state_dir=None, options=None):
     return [json.dumps(d, sort_keys=True) for d, _, _ in rendered], how, result
 
 
-def append(path, text):
-    with open(path, "a", encoding="utf-8", newline="") as f:
-        f.write(text)
-
-
-class OddFile(unittest.TestCase):
+class OddFile(SharedTempDir):
     """A data file with CRLF line ends, bad rows scattered (some at range edges) and a truncated last line."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="par-")
+        super().setUpClass()
         clean = os.path.join(cls.tmp, "clean.csv")
         AICallSimulator(num_customers=15, num_days=4, seed=21).write_csv(clean)
         with open(clean, encoding="utf-8") as f:
@@ -48,15 +40,14 @@ class OddFile(unittest.TestCase):
                 odd.append(bad[(i // 997) % len(bad)])
         cls.lines = odd
         cls.path = os.path.join(cls.tmp, "odd.csv")
-        with open(cls.path, "w", encoding="utf-8", newline="") as f:
-            f.write(cls.header + "".join(odd) + lines[-1][:17])
+        write_text(cls.path, cls.header + "".join(odd) + lines[-1][:17])
         cls.saved = runner.MIN_SPLIT_BYTES
         runner.MIN_SPLIT_BYTES = 0  # let small test files be split like big ones
 
     @classmethod
     def tearDownClass(cls):
         runner.MIN_SPLIT_BYTES = cls.saved
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        super().tearDownClass()
 
     def test_workers_equal_one_pass(self):
         one, _, r1 = docs_of(self.path, 1)
@@ -80,36 +71,32 @@ class OddFile(unittest.TestCase):
         self.assertEqual(seven, one)
 
 
-class Incremental(unittest.TestCase):
+class Incremental(TempDir):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="inc-")
-        self.state = os.path.join(self.tmp, "state")
-        full = os.path.join(self.tmp, "full.csv")
+        super().setUp()
+        self.state = self.path("state")
+        full = self.path("full.csv")
         AICallSimulator(num_customers=12, num_days=4, seed=8).write_csv(full)
         with open(full, encoding="utf-8") as f:
             self.header, self.lines = f.readline(), f.readlines()
-        self.path = os.path.join(self.tmp, "data.csv")
+        self.data = self.path("data.csv")
         self.write(self.lines[: len(self.lines) // 2])
 
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
     def write(self, lines, tail=""):
-        with open(self.path, "w", encoding="utf-8", newline="") as f:
-            f.write(self.header + "".join(lines) + tail)
+        write_text(self.data, self.header + "".join(lines) + tail)
 
     def check_equal(self, expect_how):
-        inc, how, _ = docs_of(self.path, 1, self.state)
-        full, _, _ = docs_of(self.path, 1)
+        inc, how, _ = docs_of(self.data, 1, self.state)
+        full, _, _ = docs_of(self.data, 1)
         self.assertEqual(how, expect_how)
         self.assertEqual(inc, full)
 
     def test_appends_read_only_new_bytes_and_equal_a_full_pass(self):
         self.check_equal("full")
         half = len(self.lines) // 2
-        append(self.path, "".join(self.lines[half:half + 300]))
+        write_text(self.data, "".join(self.lines[half:half + 300]), "a")
         self.check_equal("incremental")
-        append(self.path, "garbage,row\n" + "".join(self.lines[half + 300:]))
+        write_text(self.data, "garbage,row\n" + "".join(self.lines[half + 300:]), "a")
         self.check_equal("incremental")
 
     def test_partial_last_line_is_not_committed(self):
@@ -117,9 +104,9 @@ class Incremental(unittest.TestCase):
         line = self.lines[half]
         self.write(self.lines[:half], line[:40])   # the simulator is mid-write
         self.check_equal("full")
-        append(self.path, line[40:])               # now the line is complete
+        write_text(self.data, line[40:], "a")      # now the line is complete
         self.check_equal("incremental")
-        _, _, r = docs_of(self.path, 1, self.state)
+        _, _, r = docs_of(self.data, 1, self.state)
         self.assertEqual(r.stats.skipped_rows, 0)
         self.assertEqual(r.stats.rows, half + 1)
 
@@ -131,28 +118,24 @@ class Incremental(unittest.TestCase):
         self.check_equal("full")
 
     def test_other_options_reuse_state_and_corrupt_state_falls_back_to_full(self):
-        docs_of(self.path, 1, self.state)
-        inc, how, _ = docs_of(self.path, 1, self.state, {"budget": 123.0})  # the pass does not depend on options
+        docs_of(self.data, 1, self.state)
+        inc, how, _ = docs_of(self.data, 1, self.state, {"budget": 123.0})  # the pass does not depend on options
         self.assertEqual(how, "incremental")
-        self.assertEqual(inc, docs_of(self.path, 1, None, {"budget": 123.0})[0])
+        self.assertEqual(inc, docs_of(self.data, 1, None, {"budget": 123.0})[0])
         with open(os.path.join(self.state, "state.pickle"), "wb") as f:
             f.write(b"not a pickle")
         self.check_equal("full")
 
 
-class CommandLine(unittest.TestCase):
+class CommandLine(TempDir):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="cli-")
-        self.data = os.path.join(self.tmp, "calls.csv")
+        super().setUp()
+        self.data = self.path("calls.csv")
         AICallSimulator(num_customers=8, num_days=3, seed=2).write_csv(self.data)
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def run_all(self, *args, **env):
         e = dict(os.environ, SOURCE_DATE_EPOCH="1767225600", **env)
-        return subprocess.run([sys.executable, os.path.join(SRC, "run_all_analyzers.py"), "--data", self.data] + list(args),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=180, env=e)
+        return run_py([os.path.join(SRC, "run_all_analyzers.py"), "--data", self.data] + list(args), timeout=180, env=e)
 
     def tree(self, out):
         files = {}
@@ -163,7 +146,7 @@ class CommandLine(unittest.TestCase):
         return files
 
     def test_incremental_and_workers_write_identical_files(self):
-        a, b = os.path.join(self.tmp, "a"), os.path.join(self.tmp, "b")
+        a, b = self.path("a"), self.path("b")
         self.assertEqual(self.run_all("--out", a, "--workers", "1").returncode, 0)
         r = self.run_all("--out", b, "--workers", "2", "--incremental")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -177,15 +160,14 @@ class CommandLine(unittest.TestCase):
                 self.assertEqual(ta[name], tb[name], name)
 
     def test_missing_file_empty_file_and_bad_flags(self):
-        r = subprocess.run([sys.executable, os.path.join(SRC, "run_all_analyzers.py"), "--data",
-                            os.path.join(self.tmp, "nope.csv"), "--out", self.tmp], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        r = run_py([os.path.join(SRC, "run_all_analyzers.py"), "--data", self.path("nope.csv"), "--out", self.tmp],
+                   timeout=60)
         self.assertEqual(r.returncode, 2)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1)
         self.assertIn("simulator/core.py", r.stderr)
         self.assertNotIn("Traceback", r.stderr)
         open(self.data, "w").close()
-        out = os.path.join(self.tmp, "empty")
+        out = self.path("empty")
         r = self.run_all("--out", out)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(os.path.join(out, "html", "manifest.json"), encoding="utf-8") as f:

@@ -1,22 +1,15 @@
 """The performance analyzer: exact latency percentiles (nearest rank) against sorted lists from the CSV, the
 faster-and-cheaper comparison against list prices read straight from prices.json, odd files, the script."""
-import csv
 import json
 import math
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from collections import defaultdict
 
 from analyzers.finops.performance import PerformanceAnalyzer
 from simulator.core import AICallSimulator
 
-from naive import FIELDS, ROOT, SRC, naive_rows, row, sums, write_csv  # noqa: F401
-
-
+from naive import FIELDS, ROOT, SRC, SharedTempDir, TempDir, naive_rows, row, run_py, write_csv
 
 
 def nearest(values, p):
@@ -24,19 +17,15 @@ def nearest(values, p):
     return s[max(1, int(math.ceil(p / 100.0 * len(s)))) - 1]
 
 
-class OnSimulatedData(unittest.TestCase):
+class OnSimulatedData(SharedTempDir):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="perf-")
+        super().setUpClass()
         cls.path = os.path.join(cls.tmp, "calls.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(cls.path)
         cls.rows = naive_rows(cls.path)
         cls.doc = PerformanceAnalyzer(cls.path).analyze()
         cls.m = cls.doc["metrics"]
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_latency_by_model_exact(self):
         lat = defaultdict(list)
@@ -94,7 +83,7 @@ class OnSimulatedData(unittest.TestCase):
             self.assertIn(text, html)
 
 
-class Dominance(unittest.TestCase):
+class Dominance(TempDir):
     """gpt-4 (slow) and gpt-4-turbo (fast) on the same task: the move is priced at gpt-4-turbo's list price."""
 
     def test_move_is_priced_from_the_catalog(self):
@@ -106,11 +95,7 @@ class Dominance(unittest.TestCase):
             ts = "2026-01-05T%02d:%02d:00Z" % (i, 10)
             rows.append(row(ts, "0.006000", model="gpt-4", inp=100, out=50, lat=3000 + i, task="analysis"))
             rows.append(row(ts, "0.002500", model="gpt-4-turbo", inp=100, out=50, lat=1000 + i, task="analysis"))
-        tmp = tempfile.mkdtemp(prefix="perf-dom-")
-        try:
-            doc = PerformanceAnalyzer(write_csv(os.path.join(tmp, "d.csv"), rows)).analyze()
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        doc = PerformanceAnalyzer(write_csv(self.path("d.csv"), rows)).analyze()
         dom = doc["metrics"]["dominated_models"]
         self.assertEqual(len(dom), 1)
         d = dom[0]
@@ -124,15 +109,9 @@ class Dominance(unittest.TestCase):
         self.assertAlmostEqual(rec["impact_usd_per_month"], d["savings_usd_per_month"])
 
 
-class OddFiles(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="perf-odd-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class OddFiles(TempDir):
     def analyze(self, name, rows, **kw):
-        return PerformanceAnalyzer(write_csv(os.path.join(self.tmp, name), rows, **kw)).analyze()
+        return PerformanceAnalyzer(write_csv(self.path(name), rows, **kw)).analyze()
 
     def test_one_row(self):
         m = self.analyze("one.csv", [row("2026-01-05T10:15:00Z", lat=777)])["metrics"]
@@ -169,21 +148,16 @@ class OddFiles(unittest.TestCase):
         self.assertEqual((g["p50_ms"], g["p95_ms"], g["mean_ms"]), (20, 30, 20.0))
 
 
-class Script(unittest.TestCase):
+class Script(TempDir):
     def test_script_writes_json_and_html_from_root_and_src(self):
-        tmp = tempfile.mkdtemp(prefix="perf-cli-")
-        try:
-            data = write_csv(os.path.join(tmp, "d.csv"), [row("2026-01-05T10:00:00Z", lat=250)])
-            for cwd, script in ((ROOT, "src/analyzers/finops/performance.py"), (SRC, "analyzers/finops/performance.py")):
-                out = os.path.join(tmp, "out-" + os.path.basename(cwd))
-                p = subprocess.run([sys.executable, script, "--data", data, "--out", out], cwd=cwd,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-                self.assertEqual(p.returncode, 0, p.stderr)
-                with open(os.path.join(out, "json", "performance.json"), encoding="utf-8") as f:
-                    self.assertEqual(json.load(f)["metrics"]["latency_by_model"]["gpt-4o"]["p99_ms"], 250)
-                self.assertTrue(os.path.getsize(os.path.join(out, "html", "performance.html")) > 1000)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        data = write_csv(self.path("d.csv"), [row("2026-01-05T10:00:00Z", lat=250)])
+        for cwd, script in ((ROOT, "src/analyzers/finops/performance.py"), (SRC, "analyzers/finops/performance.py")):
+            out = self.path("out-" + os.path.basename(cwd))
+            p = run_py([script, "--data", data, "--out", out], cwd=cwd, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "json", "performance.json"), encoding="utf-8") as f:
+                self.assertEqual(json.load(f)["metrics"]["latency_by_model"]["gpt-4o"]["p99_ms"], 250)
+            self.assertTrue(os.path.getsize(os.path.join(out, "html", "performance.html")) > 1000)
 
 
 if __name__ == "__main__":

@@ -8,20 +8,16 @@ import csv
 import datetime as dt
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from decimal import Decimal
 
 from analyzers.ubr.pricing import PricingAnalyzer
 from simulator.core import AICallSimulator
 
+from naive import ROOT, TempDir, run_py, write_csv
+
 PRICE = {"starter": 29, "pro": 99, "enterprise": 299}
 ALLOW = {"starter": 2000000, "pro": 5000000, "enterprise": 25000000}
-SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-ROOT = os.path.dirname(SRC)
 FIELDS = ["timestamp", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "customer_id",
           "subscription_tier", "feature_id"]
 
@@ -30,14 +26,6 @@ def row(day, cust, tier, cost, tokens=1000):
     return {"timestamp": "2026-01-%02dT10:00:00Z" % day, "provider": "openai", "model": "gpt-4o",
             "input_tokens": str(tokens), "output_tokens": "0", "cost_usd": "%.6f" % cost, "customer_id": cust,
             "subscription_tier": tier, "feature_id": "chat"}
-
-
-def write(path, rows, drop=()):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, [c for c in FIELDS if c not in drop], extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    return path
 
 
 def naive(path, markup=3.0, per_1k=None, overage=0.02, allow=None, base=0.5):
@@ -63,15 +51,9 @@ def naive(path, markup=3.0, per_1k=None, overage=0.02, allow=None, base=0.5):
     return cust, days
 
 
-class Pricing(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="pricing-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class Pricing(TempDir):
     def sim(self):
-        path = os.path.join(self.tmp, "sim.csv")
+        path = self.path("sim.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(path)
         return path
 
@@ -140,33 +122,29 @@ class Pricing(unittest.TestCase):
     def test_tier_change_unknown_tier_and_no_tier_column(self):
         rows = [row(1, "a", "starter", 1.0, 3000000), row(10, "a", "pro", 2.0, 4000000), row(5, "b", "gold", 3.0),
                 row(10, "c", "enterprise", 0.0, 0)]
-        path = write(os.path.join(self.tmp, "t.csv"), rows)
+        path = write_csv(self.path("t.csv"), rows, FIELDS)
         doc, cust = self.check(path, {})
         self.assertEqual(cust["a"]["tier"], "pro")
         self.assertAlmostEqual(doc["metrics"]["models"]["flat"]["revenue_usd"], (99 + 299) * 10 / 30.0, places=6)
         self.assertTrue(doc["notes"])
         self.assertEqual(doc["metrics"]["churn"]["customers"], 2)  # "gold" has no known price
-        path = write(os.path.join(self.tmp, "n.csv"), rows, drop=("subscription_tier",))
+        path = write_csv(self.path("n.csv"), rows, FIELDS, drop=("subscription_tier",))
         doc, _ = self.check(path, {})
         self.assertEqual(doc["metrics"]["models"]["flat"]["revenue_usd"], 0.0)
         self.assertAlmostEqual(doc["metrics"]["models"]["usage"]["revenue_usd"], 18.0, places=6)
         self.assertTrue(any("no subscription tiers" in n for n in doc["notes"]))
 
     def test_cli_flags(self):
-        path = write(os.path.join(self.tmp, "t.csv"), [row(1, "a", "starter", 1.0), row(2, "b", "pro", 5.0)])
-        out = os.path.join(self.tmp, "out")
-        p = subprocess.run([sys.executable, "src/analyzers/ubr/pricing.py", "--data", path, "--out", out,
-                            "--markup", "2.5", "--overage-per-1k", "0.1", "--allowance-pro", "1000",
-                            "--hybrid-base", "0.3"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           universal_newlines=True)
+        path = write_csv(self.path("t.csv"), [row(1, "a", "starter", 1.0), row(2, "b", "pro", 5.0)], FIELDS)
+        out = self.path("out")
+        p = run_py(["src/analyzers/ubr/pricing.py", "--data", path, "--out", out, "--markup", "2.5",
+                    "--overage-per-1k", "0.1", "--allowance-pro", "1000", "--hybrid-base", "0.3"], cwd=ROOT)
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(os.path.join(out, "json", "pricing.json"), encoding="utf-8") as f:
             params = json.load(f)["metrics"]["parameters"]
         self.assertEqual((params["markup"], params["overage_per_1k_usd"], params["hybrid_base_share"]), (2.5, 0.1, 0.3))
         self.assertEqual(params["allowance_tokens_per_month"]["pro"], 1000.0)
-        p = subprocess.run([sys.executable, "src/analyzers/ubr/pricing.py", "--data", path, "--out", out,
-                            "--markup", "-1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           universal_newlines=True)
+        p = run_py(["src/analyzers/ubr/pricing.py", "--data", path, "--out", out, "--markup", "-1"], cwd=ROOT)
         self.assertEqual(p.returncode, 2)
         self.assertNotIn("Traceback", p.stderr)
 

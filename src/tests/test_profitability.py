@@ -7,22 +7,15 @@ missing subscription_tier column, the recommendation figures, escaping, and the 
 import csv
 import datetime as dt
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from decimal import Decimal
 
 from analyzers.ubr.profitability import ProfitabilityAnalyzer
 from simulator.core import AICallSimulator
 
+from naive import ROOT, SRC, TempDir, run_py, write_csv
+
 PRICE = {"starter": 29, "pro": 99, "enterprise": 299}
-SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-ROOT = os.path.dirname(SRC)
-ALL = ["timestamp", "call_id", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "latency_ms",
-       "customer_id", "subscription_tier", "organization_id", "product_id", "feature_id", "task_type", "environment",
-       "request_id", "trace_id", "session_id", "user_agent"]
 
 
 def row(day, cust, tier, cost, model="gpt-4o", task="chat", feature="chat", inp=100, out=50, hour=10, provider="openai"):
@@ -31,16 +24,6 @@ def row(day, cust, tier, cost, model="gpt-4o", task="chat", feature="chat", inp=
             "latency_ms": "100", "customer_id": cust, "subscription_tier": tier, "organization_id": "org",
             "product_id": "prod", "feature_id": feature, "task_type": task, "environment": "production",
             "request_id": "r", "trace_id": "t", "session_id": "s", "user_agent": "u"}
-
-
-def write(path, rows, drop=()):
-    fields = [f for f in ALL if f not in drop]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fields, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow(r)
-    return path
 
 
 def naive(path):
@@ -73,21 +56,15 @@ def spearman(xs, ys):
     return num / (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="profit-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class Base(TempDir):
     def run_on(self, rows, drop=(), **options):
-        path = write(os.path.join(self.tmp, "calls.csv"), rows, drop)
+        path = write_csv(self.path("calls.csv"), rows, drop=drop)
         return ProfitabilityAnalyzer(path, options).analyze(), path
 
 
 class Simulated(Base):
     def test_every_figure_matches_naive(self):
-        path = os.path.join(self.tmp, "sim.csv")
+        path = self.path("sim.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(path)
         doc = ProfitabilityAnalyzer(path).analyze()
         m = doc["metrics"]
@@ -216,17 +193,15 @@ class HandMade(Base):
 
 class Scripts(Base):
     def test_scripts_from_root_and_src(self):
-        path = write(os.path.join(self.tmp, "calls.csv"), [row(1, "a", "starter", 50.0), row(2, "b", "pro", 1.0)])
+        path = write_csv(self.path("calls.csv"), [row(1, "a", "starter", 50.0), row(2, "b", "pro", 1.0)])
         for cwd, prefix in ((ROOT, "src/"), (SRC, "")):
             for name in ("profitability", "pricing", "features"):
-                out = os.path.join(self.tmp, "out-" + name)
-                p = subprocess.run([sys.executable, prefix + "analyzers/ubr/%s.py" % name, "--data", path, "--out", out],
-                                   cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                out = self.path("out-" + name)
+                p = run_py([prefix + "analyzers/ubr/%s.py" % name, "--data", path, "--out", out], cwd=cwd)
                 self.assertEqual(p.returncode, 0, p.stderr)
                 self.assertTrue(os.path.exists(os.path.join(out, "html", name + ".html")))
                 self.assertTrue(os.path.exists(os.path.join(out, "json", name + ".json")))
-        p = subprocess.run([sys.executable, "src/analyzers/ubr/profitability.py", "--data", path + ".missing"],
-                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        p = run_py(["src/analyzers/ubr/profitability.py", "--data", path + ".missing"], cwd=ROOT)
         self.assertEqual(p.returncode, 2)
         self.assertNotIn("Traceback", p.stderr)
 

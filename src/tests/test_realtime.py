@@ -1,42 +1,31 @@
 """The realtime analyzer: hourly cost, anomalies, customer spikes, budget alerts, projection and the last 24 hours
 against naive recomputations from the CSV and hand-built series; odd files; the script with --budget."""
 import calendar
-import csv
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from collections import defaultdict
 
 from analyzers.finops.realtime import RealtimeAnalyzer
 from simulator.core import AICallSimulator
 
-from naive import FIELDS, ROOT, SRC, naive_rows, row, sums, write_csv  # noqa: F401
-
-
+from naive import FIELDS, ROOT, SRC, SharedTempDir, TempDir, naive_rows, row, run_py, sums, write_csv
 
 
 def epoch_hour(ts):
     return calendar.timegm((int(ts[:4]), int(ts[5:7]), int(ts[8:10]), int(ts[11:13]), 0, 0)) // 3600
 
 
-class OnSimulatedData(unittest.TestCase):
+class OnSimulatedData(SharedTempDir):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="rt-")
+        super().setUpClass()
         cls.path = os.path.join(cls.tmp, "calls.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(cls.path)
         cls.rows = naive_rows(cls.path)
         cls.doc = RealtimeAnalyzer(cls.path).analyze()
         cls.m = cls.doc["metrics"]
         cls.hourly = sums(cls.rows, lambda r: r["timestamp"][:13])
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_hourly_cost_sums_to_total(self):
         got = self.m["hourly_cost"]
@@ -88,15 +77,9 @@ class OnSimulatedData(unittest.TestCase):
             self.assertIn(text, html)
 
 
-class HandBuilt(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="rt-hand-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class HandBuilt(TempDir):
     def analyze(self, rows, options=None):
-        return RealtimeAnalyzer(write_csv(os.path.join(self.tmp, "h.csv"), rows), options).analyze()
+        return RealtimeAnalyzer(write_csv(self.path("h.csv"), rows), options).analyze()
 
     def test_one_spike_hour_is_the_only_anomaly(self):
         rows = [row("2026-01-%02dT%02d:10:00Z" % (5 + d, h), "0.010000") for d in range(3) for h in range(24)]
@@ -149,32 +132,26 @@ class HandBuilt(unittest.TestCase):
     def test_missing_optional_columns_bom_crlf_bad_rows(self):
         fields = [f for f in reversed(FIELDS) if f not in ("latency_ms", "organization_id", "feature_id")] + ["extra"]
         rows = [row("2026-01-05T10:00:00Z", "0.100000"), row("2026-01-05T11:30:00Z", "0.200000"), row("x", "0.1")]
-        doc = RealtimeAnalyzer(write_csv(os.path.join(self.tmp, "o.csv"), rows, fields=fields, bom=True, crlf=True,
+        doc = RealtimeAnalyzer(write_csv(self.path("o.csv"), rows, fields=fields, bom=True, crlf=True,
                                          tail="2026-01-05T12:00:00Z,")).analyze()
         self.assertEqual((doc["data"]["rows"], doc["data"]["skipped_rows"]), (2, 2))
         self.assertEqual(doc["metrics"]["hourly_cost"], {"2026-01-05T10": 0.1, "2026-01-05T11": 0.2})
 
 
-class Script(unittest.TestCase):
+class Script(TempDir):
     def test_script_with_budget_from_root_and_src(self):
-        tmp = tempfile.mkdtemp(prefix="rt-cli-")
-        try:
-            data = write_csv(os.path.join(tmp, "d.csv"), [row("2026-01-05T10:00:00Z", "0.100000")])
-            for cwd, script in ((ROOT, "src/analyzers/finops/realtime.py"), (SRC, "analyzers/finops/realtime.py")):
-                out = os.path.join(tmp, "out-" + os.path.basename(cwd))
-                p = subprocess.run([sys.executable, script, "--data", data, "--out", out, "--budget", "250"], cwd=cwd,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-                self.assertEqual(p.returncode, 0, p.stderr)
-                with open(os.path.join(out, "json", "realtime.json"), encoding="utf-8") as f:
-                    self.assertEqual(json.load(f)["metrics"]["budget"]["monthly_budget_usd"], 250.0)
-                self.assertTrue(os.path.getsize(os.path.join(out, "html", "realtime.html")) > 1000)
-            p = subprocess.run([sys.executable, "src/analyzers/finops/realtime.py", "--data", data, "--out", tmp,
-                                "--budget", "-5"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               universal_newlines=True, timeout=120)
-            self.assertEqual(p.returncode, 2)
-            self.assertNotIn("Traceback", p.stderr)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        data = write_csv(self.path("d.csv"), [row("2026-01-05T10:00:00Z", "0.100000")])
+        for cwd, script in ((ROOT, "src/analyzers/finops/realtime.py"), (SRC, "analyzers/finops/realtime.py")):
+            out = self.path("out-" + os.path.basename(cwd))
+            p = run_py([script, "--data", data, "--out", out, "--budget", "250"], cwd=cwd, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "json", "realtime.json"), encoding="utf-8") as f:
+                self.assertEqual(json.load(f)["metrics"]["budget"]["monthly_budget_usd"], 250.0)
+            self.assertTrue(os.path.getsize(os.path.join(out, "html", "realtime.html")) > 1000)
+        p = run_py(["src/analyzers/finops/realtime.py", "--data", data, "--out", self.tmp, "--budget", "-5"], cwd=ROOT,
+                   timeout=120)
+        self.assertEqual(p.returncode, 2)
+        self.assertNotIn("Traceback", p.stderr)
 
 
 if __name__ == "__main__":

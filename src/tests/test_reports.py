@@ -8,14 +8,12 @@ import html
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import unittest
 from html.parser import HTMLParser
 
-SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+from naive import SRC, SharedTempDir, run_py, write_rows
+
 if SRC not in sys.path:
     sys.path.insert(0, SRC)
 
@@ -112,9 +110,7 @@ def cards(markup):
 
 
 def run_pipeline(csv_path, out):
-    proc = subprocess.run([sys.executable, os.path.join(SRC, "run_all_analyzers.py"), "--data", csv_path,
-                           "--out", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
-    return proc
+    return run_py([os.path.join(SRC, "run_all_analyzers.py"), "--data", csv_path, "--out", out])
 
 
 def load(out, name):
@@ -141,14 +137,13 @@ def make_hostile(src, dst):
             row = rows[20 + 97 * k + j]
             for col in TEXT_COLUMNS:
                 row[header.index(col)] = s
-    with open(dst, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    write_rows(dst, rows)
 
 
-class HostilePipelineTest(unittest.TestCase):
+class HostilePipelineTest(SharedTempDir):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp()
+        super().setUpClass()
         clean = os.path.join(cls.tmp, "clean.csv")
         simulate(clean)
         cls.data = os.path.join(cls.tmp, "hostile.csv")
@@ -157,10 +152,6 @@ class HostilePipelineTest(unittest.TestCase):
         cls.proc = run_pipeline(cls.data, cls.out)
         cls.html = {n: load(cls.out, n) for n in PAGES} if cls.proc.returncode == 0 else {}
         cls.parsed = {n: Page(h) for n, h in cls.html.items()}
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_pipeline_ran(self):
         self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
@@ -225,12 +216,12 @@ class HostilePipelineTest(unittest.TestCase):
         self.assertGreater(seen_hostile, 0)  # the formula strings reached the CSV, neutralised
 
 
-class FiguresTest(unittest.TestCase):
+class FiguresTest(SharedTempDir):
     """Figures on the pages equal the JSON they came from, formatted with the same formatter."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp()
+        super().setUpClass()
         cls.data = os.path.join(cls.tmp, "calls.csv")
         simulate(cls.data)
         cls.out = os.path.join(cls.tmp, "out")
@@ -238,10 +229,6 @@ class FiguresTest(unittest.TestCase):
         assert proc.returncode == 0, proc.stderr
         cls.html = {n: load(cls.out, n) for n in PAGES}
         cls.json = {n: load_json(cls.out, n) for n in PAGES if n != "index"}
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_cards(self):
         u = self.json["understanding"]["metrics"]
@@ -318,15 +305,7 @@ class FiguresTest(unittest.TestCase):
                          "saves")
 
 
-class DataQualityAndEmptyTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp()
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
+class DataQualityAndEmptyTest(SharedTempDir):
     def test_notice_with_count_and_reasons(self):
         path = os.path.join(self.tmp, "bad.csv")
         simulate(path)
@@ -337,8 +316,7 @@ class DataQualityAndEmptyTest(unittest.TestCase):
         bad_number[rows[0].index("input_tokens")] = "lots"
         bad_ts[rows[0].index("timestamp")] = "yesterday"
         rows[10:10] = [bad_number, list(bad_number), bad_ts]
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f, lineterminator="\n").writerows(rows)
+        write_rows(path, rows)
         out = os.path.join(self.tmp, "out-bad")
         proc = run_pipeline(path, out)
         self.assertEqual(proc.returncode, 0, proc.stderr)

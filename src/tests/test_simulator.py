@@ -4,10 +4,6 @@ import datetime as dt
 import hashlib
 import os
 import random
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from collections import Counter, defaultdict
 
@@ -16,8 +12,7 @@ from pricing.catalog import cost_micro, format_micro, load_catalog
 from simulator.core import AICallSimulator
 from utils.schema import FIELDS, TASK_TYPES
 
-SRC = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-ROOT = os.path.dirname(SRC)
+from naive import ROOT, SRC, SharedTempDir, TempDir, run_py
 
 
 def sha(path):
@@ -26,16 +21,15 @@ def sha(path):
 
 
 def run(args, cwd=ROOT):
-    return subprocess.run([sys.executable] + args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=120)
+    return run_py(args, cwd=cwd, timeout=120)
 
 
-class SimulatedData(unittest.TestCase):
+class SimulatedData(SharedTempDir):
     """One 100-customer, 14-day data set read back with the plain csv module."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="sim-")
+        super().setUpClass()
         cls.path = os.path.join(cls.tmp, "calls.csv")
         cls.sim = AICallSimulator(num_customers=100, num_days=14, seed=11, start=dt.date(2026, 3, 2))
         cls.sim.write_csv(cls.path)
@@ -44,10 +38,6 @@ class SimulatedData(unittest.TestCase):
             cls.header = next(rd)
             cls.rows = list(rd)
         cls.ix = {k: i for i, k in enumerate(cls.header)}
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def col(self, name):
         i = self.ix[name]
@@ -156,15 +146,9 @@ class SimulatedData(unittest.TestCase):
         self.assertEqual(calls[7].input_tokens, int(rows[7]["input_tokens"]))
 
 
-class Determinism(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="det-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class Determinism(TempDir):
     def test_same_seed_same_bytes_other_seed_other_bytes(self):
-        paths = [os.path.join(self.tmp, n) for n in ("a.csv", "b.csv", "c.csv")]
+        paths = [self.path(n) for n in ("a.csv", "b.csv", "c.csv")]
         for p, seed in zip(paths, (5, 5, 6)):
             r = run(["src/simulator/core.py", "--customers", "12", "--days", "3", "--seed", str(seed), "--output", p])
             self.assertEqual(r.returncode, 0, r.stderr)
@@ -172,7 +156,7 @@ class Determinism(unittest.TestCase):
         self.assertNotEqual(sha(paths[0]), sha(paths[2]))
 
     def test_runs_from_src_and_prints_summary(self):
-        p = os.path.join(self.tmp, "s.csv")
+        p = self.path("s.csv")
         r = run(["simulator/core.py", "--customers", "3", "--days", "1", "--output", p], cwd=SRC)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"Wrote [\d,]+ calls \(\$[\d,.]+ of AI cost.*\) to .* in [\d.]+s")
@@ -185,7 +169,7 @@ class Determinism(unittest.TestCase):
             self.assertEqual(kinds["power"], int(round(n * 0.2)))
 
 
-class PriceCatalog(unittest.TestCase):
+class PriceCatalog(TempDir):
     def test_catalog_has_the_spec_models_with_source_and_date(self):
         c = load_catalog()
         self.assertIn("LiteLLM", c.source)
@@ -215,36 +199,26 @@ class PriceCatalog(unittest.TestCase):
         self.assertEqual(format_micro(-1500000), "-1.500000")
 
     def test_prices_file_overrides_and_extends(self):
-        tmp = tempfile.mkdtemp(prefix="prices-")
-        try:
-            path = os.path.join(tmp, "p.csv")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write("provider,model,input_per_1m,output_per_1m,class\nopenai,gpt-4o,1.00,4.00,standard\n"
-                        "acme,acme-large,0.5,1.5,economy\n")
-            c = load_catalog(path)
-            self.assertEqual(c.get("openai", "gpt-4o").output_micro_per_1m, 4000000)
-            self.assertEqual(c.get("acme", "acme-large").input_micro_per_1m, 500000)
-            out = os.path.join(tmp, "calls.csv")
-            r = run(["src/simulator/core.py", "--customers", "10", "--days", "2", "--prices", path, "--output", out])
-            self.assertEqual(r.returncode, 0, r.stderr)
-            with open(out, newline="", encoding="utf-8") as f:
-                rows = [x for x in csv.DictReader(f) if x["model"] == "gpt-4o" and x["provider"] == "openai"]
-            self.assertTrue(rows)
-            x = rows[0]
-            self.assertAlmostEqual(float(x["cost_usd"]), int(x["input_tokens"]) * 1e-6 + int(x["output_tokens"]) * 4e-6, places=6)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        path = self.path("p.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("provider,model,input_per_1m,output_per_1m,class\nopenai,gpt-4o,1.00,4.00,standard\n"
+                    "acme,acme-large,0.5,1.5,economy\n")
+        c = load_catalog(path)
+        self.assertEqual(c.get("openai", "gpt-4o").output_micro_per_1m, 4000000)
+        self.assertEqual(c.get("acme", "acme-large").input_micro_per_1m, 500000)
+        out = self.path("calls.csv")
+        r = run(["src/simulator/core.py", "--customers", "10", "--days", "2", "--prices", path, "--output", out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, newline="", encoding="utf-8") as f:
+            rows = [x for x in csv.DictReader(f) if x["model"] == "gpt-4o" and x["provider"] == "openai"]
+        self.assertTrue(rows)
+        x = rows[0]
+        self.assertAlmostEqual(float(x["cost_usd"]), int(x["input_tokens"]) * 1e-6 + int(x["output_tokens"]) * 4e-6, places=6)
 
 
-class CommandLineErrors(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="cli-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class CommandLineErrors(TempDir):
     def assert_user_error(self, args, needle):
-        out = os.path.join(self.tmp, "never.csv")
+        out = self.path("never.csv")
         r = run(["src/simulator/core.py"] + args + (["--output", out] if "--output" not in args else []))
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertNotIn("Traceback", r.stderr)
@@ -266,7 +240,7 @@ class CommandLineErrors(unittest.TestCase):
         self.assert_user_error(["--output", self.tmp], "folder")
 
     def test_malformed_price_files(self):
-        bad = os.path.join(self.tmp, "p.json")
+        bad = self.path("p.json")
         for text, needle in [("{not json", "not valid JSON"), ('{"models": 3}', "expected"),
                              ('{"models": [{"provider": "x", "model": "y", "input_per_1m": -1, "output_per_1m": 1}]}', ">= 0"),
                              ('{"models": [{"provider": "x", "model": "y", "output_per_1m": 1}]}', "lacks input_per_1m"),
@@ -274,7 +248,7 @@ class CommandLineErrors(unittest.TestCase):
             with open(bad, "w", encoding="utf-8") as f:
                 f.write(text)
             self.assert_user_error(["--prices", bad], needle)
-        self.assert_user_error(["--prices", os.path.join(self.tmp, "missing.json")], "does not exist")
+        self.assert_user_error(["--prices", self.path("missing.json")], "does not exist")
 
 
 if __name__ == "__main__":

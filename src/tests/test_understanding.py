@@ -1,35 +1,26 @@
-"""The understanding analyzer: every DESIGN metric against a naive recomputation from the CSV (csv.DictReader,
+"""The understanding analyzer: every contract metric against a naive recomputation from the CSV (csv.DictReader,
 float sums), the forecast against hand-built series, odd files, and the script end to end."""
-import csv
 import json
 import math
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from collections import defaultdict
 
 from analyzers.finops.understanding import UnderstandingAnalyzer
 from simulator.core import AICallSimulator
 
-from naive import FIELDS, ROOT, SRC, naive_rows, row, sums, write_csv  # noqa: F401
+from naive import FIELDS, ROOT, SRC, SharedTempDir, TempDir, naive_rows, row, run_py, sums, write_csv
 
 
-class OnSimulatedData(unittest.TestCase):
+class OnSimulatedData(SharedTempDir):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="und-")
+        super().setUpClass()
         cls.path = os.path.join(cls.tmp, "calls.csv")
         AICallSimulator(num_customers=20, num_days=7, seed=1).write_csv(cls.path)
         cls.rows = naive_rows(cls.path)
         cls.doc = UnderstandingAnalyzer(cls.path).analyze()
         cls.m = cls.doc["metrics"]
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def assertDictClose(self, got, want, places=5):
         self.assertEqual(sorted(got), sorted(want))
@@ -99,14 +90,8 @@ class OnSimulatedData(unittest.TestCase):
             self.assertIn(text, html)
 
 
-class Forecast(unittest.TestCase):
+class Forecast(TempDir):
     """A series built exactly as trend + weekday pattern is reproduced; a partial last day changes nothing."""
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="und-fc-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     @staticmethod
     def series(n=21):
@@ -132,7 +117,7 @@ class Forecast(unittest.TestCase):
 
     def test_trend_and_weekday_pattern_are_recovered(self):
         rows, _ = self.series()
-        m = UnderstandingAnalyzer(write_csv(os.path.join(self.tmp, "a.csv"), rows)).analyze()["metrics"]
+        m = UnderstandingAnalyzer(write_csv(self.path("a.csv"), rows)).analyze()["metrics"]
         for k, h in (("30d", 30), ("90d", 90), ("annual", 365)):
             self.assertAlmostEqual(m["forecast_usd"][k], self.expected(21, h), delta=0.02)
         self.assertAlmostEqual(m["forecast_fit"]["trend_usd_per_day"], 0.1, places=4)
@@ -141,8 +126,8 @@ class Forecast(unittest.TestCase):
 
     def test_partial_last_day_does_not_drag_the_forecast(self):
         rows, _ = self.series()
-        a = UnderstandingAnalyzer(write_csv(os.path.join(self.tmp, "a.csv"), rows)).analyze()["metrics"]
-        b = UnderstandingAnalyzer(write_csv(os.path.join(self.tmp, "b.csv"), rows + [
+        a = UnderstandingAnalyzer(write_csv(self.path("a.csv"), rows)).analyze()["metrics"]
+        b = UnderstandingAnalyzer(write_csv(self.path("b.csv"), rows + [
             row("2026-01-26T05:00:00Z", "0.000100")])).analyze()["metrics"]
         self.assertEqual(b["forecast_fit"]["complete_days"], 21)
         for k in ("30d", "90d", "annual"):
@@ -154,22 +139,16 @@ class Forecast(unittest.TestCase):
         for t in range(20):
             c = "%.6f" % max(0.000001, (20 - t) * 0.05)
             rows += [row("2026-01-%02dT00:10:00Z" % (1 + t), c), row("2026-01-%02dT23:50:00Z" % (1 + t), c)]
-        m = UnderstandingAnalyzer(write_csv(os.path.join(self.tmp, "d.csv"), rows)).analyze()["metrics"]
+        m = UnderstandingAnalyzer(write_csv(self.path("d.csv"), rows)).analyze()["metrics"]
         for k in ("30d", "90d", "annual"):
             self.assertGreaterEqual(m["forecast_usd"][k], 0)
             self.assertGreaterEqual(m["forecast_range_usd"][k]["low"], 0)
         self.assertLessEqual(m["forecast_usd"]["30d"], m["forecast_usd"]["90d"])
 
 
-class OddFiles(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="und-odd-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class OddFiles(TempDir):
     def analyze(self, name, rows, **kw):
-        return UnderstandingAnalyzer(write_csv(os.path.join(self.tmp, name), rows, **kw)).analyze()
+        return UnderstandingAnalyzer(write_csv(self.path(name), rows, **kw)).analyze()
 
     def test_one_row(self):
         m = self.analyze("one.csv", [row("2026-01-05T10:15:00Z", "0.012000")])["metrics"]
@@ -220,26 +199,20 @@ class OddFiles(unittest.TestCase):
         self.assertIn("&lt;script&gt;", html)
 
 
-class Script(unittest.TestCase):
+class Script(TempDir):
     def test_script_writes_json_and_html_from_root_and_src(self):
-        tmp = tempfile.mkdtemp(prefix="und-cli-")
-        try:
-            data = write_csv(os.path.join(tmp, "d.csv"), [row("2026-01-05T10:00:00Z", "0.100000")])
-            for cwd, script in ((ROOT, "src/analyzers/finops/understanding.py"), (SRC, "analyzers/finops/understanding.py")):
-                out = os.path.join(tmp, "out-" + os.path.basename(cwd))
-                p = subprocess.run([sys.executable, script, "--data", data, "--out", out], cwd=cwd,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-                self.assertEqual(p.returncode, 0, p.stderr)
-                with open(os.path.join(out, "json", "understanding.json"), encoding="utf-8") as f:
-                    self.assertAlmostEqual(json.load(f)["metrics"]["total_cost_usd"], 0.1)
-                self.assertTrue(os.path.getsize(os.path.join(out, "html", "understanding.html")) > 1000)
-            p = subprocess.run([sys.executable, "src/analyzers/finops/understanding.py", "--data",
-                                os.path.join(tmp, "missing.csv"), "--out", tmp], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-            self.assertEqual(p.returncode, 2)
-            self.assertNotIn("Traceback", p.stderr)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        data = write_csv(self.path("d.csv"), [row("2026-01-05T10:00:00Z", "0.100000")])
+        for cwd, script in ((ROOT, "src/analyzers/finops/understanding.py"), (SRC, "analyzers/finops/understanding.py")):
+            out = self.path("out-" + os.path.basename(cwd))
+            p = run_py([script, "--data", data, "--out", out], cwd=cwd, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "json", "understanding.json"), encoding="utf-8") as f:
+                self.assertAlmostEqual(json.load(f)["metrics"]["total_cost_usd"], 0.1)
+            self.assertTrue(os.path.getsize(os.path.join(out, "html", "understanding.html")) > 1000)
+        p = run_py(["src/analyzers/finops/understanding.py", "--data", self.path("missing.csv"), "--out", self.tmp],
+                   cwd=ROOT, timeout=120)
+        self.assertEqual(p.returncode, 2)
+        self.assertNotIn("Traceback", p.stderr)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 """The live viewer (viewer/serve.py): a real server in a subprocess on a free port, talked to with http.client.
 
+The server binds port 0 (`--port 0`: the system picks a free port, so two runs never race for one) and the test
+reads the port it got from the URL line the server prints.
+
 Routes, traversal attempts, methods, headers, 20 concurrent clients during a live refresh, refresh after appended
 rows, coalescing of refresh requests, a failed refresh, port in use, Ctrl+C, and the --demo mode.
 """
 import http.client
-import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,9 +21,13 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 SERVE = os.path.join(ROOT, "viewer", "serve.py")
-sys.path.insert(0, os.path.join(ROOT, "src"))
+sys.path[:0] = [p for p in (os.path.join(ROOT, "src"), ROOT) if p not in sys.path]  # src/, and the viewer package
 
 from simulator.core import AICallSimulator  # noqa: E402
+from viewer.refresher import Refresher as ViewerRefresher  # noqa: E402
+from viewer.store import ReportStore  # noqa: E402
+
+SERVING = re.compile(r"^Serving the reports viewer at http://127\.0\.0\.1:(\d+)/ ", re.M)
 
 TRAVERSALS = [
     "/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/reports/../../../../etc/passwd",
@@ -31,21 +37,6 @@ TRAVERSALS = [
     "/reports/manifest.json", "/reports/", "/viewer/", "/src/", "/reports/UNDERSTANDING.html",
     "/reports\\..\\serve.py", "/reports/understanding.html%00.txt", "/" + "a" * 5000,
 ]
-
-
-def load_serve():
-    spec = importlib.util.spec_from_file_location("viewer_serve", SERVE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def request(port, path, method="GET", headers=None):
@@ -84,11 +75,28 @@ class Server(object):
     """serve.py in a subprocess (its own process group, so that everything it started can be killed)."""
 
     def __init__(self, data, reports, *extra):
-        self.port = free_port()
         self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen([sys.executable, SERVE, "--port", str(self.port), "--data", data,
+        self.proc = subprocess.Popen([sys.executable, SERVE, "--port", "0", "--data", data,
                                       "--reports", reports, "--interval", "1"] + list(extra),
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            self.port = self.bound_port()
+        except BaseException:
+            self.kill()
+            raise
+
+    def bound_port(self, timeout=30):
+        """The port the server bound, read from the URL line it prints once it listens."""
+        def printed():
+            m = SERVING.search(self.output())
+            if m is None and self.proc.poll() is not None:
+                raise AssertionError("the server exited (%s) before listening: %s"
+                                     % (self.proc.returncode, self.output()[-800:]))
+            return m and int(m.group(1))
+        port = wait_for(printed, timeout, 0.05)
+        if not port:
+            raise AssertionError("the server printed no URL after %ds: %s" % (timeout, self.output()[-800:]))
+        return port
 
     def output(self):
         self.log.seek(0)
@@ -174,13 +182,12 @@ class RunningServer(unittest.TestCase):
         secret = os.path.join(self.tmp, "secret.txt")
         with open(secret, "w") as f:
             f.write("TOP SECRET")
-        serve = load_serve()
         folder = tempfile.mkdtemp(dir=self.tmp)
         os.makedirs(os.path.join(folder, "html"))
         with open(os.path.join(folder, "html", "manifest.json"), "w") as f:
             f.write("{}")
         os.symlink(secret, os.path.join(folder, "html", "understanding.html"))
-        store = serve.ReportStore(folder)
+        store = ReportStore(folder)
         self.assertTrue(store.load())
         self.assertNotIn("understanding", store.pages)
 
@@ -274,14 +281,13 @@ def _count_rows(path):
 
 class Refresher(unittest.TestCase):
     def test_requests_during_a_refresh_are_coalesced(self):
-        serve = load_serve()
         gate, runs = threading.Event(), []
 
         def job():
             runs.append(time.time())
             gate.wait(10)
             return None
-        r = serve.Refresher(job)
+        r = ViewerRefresher(job)
         r.start()
         try:
             r.request()
@@ -298,8 +304,7 @@ class Refresher(unittest.TestCase):
             r.stop()
 
     def test_a_failing_refresh_is_reported_and_counted(self):
-        serve = load_serve()
-        r = serve.Refresher(lambda: "the analyzers failed (exit 2): bad header")
+        r = ViewerRefresher(lambda: "the analyzers failed (exit 2): bad header")
         r.start()
         try:
             r.request()
@@ -337,6 +342,13 @@ class Lifecycle(unittest.TestCase):
         self.assertIn("refresh failed", out)
         self.assertIn("http://127.0.0.1:%d/" % self.server.port, out)
         self.assertLessEqual(sum(1 for line in out.splitlines() if "manifest.json" in line), 1, "polls are not logged")
+
+    def test_help_documents_port_0(self):
+        p = subprocess.run([sys.executable, SERVE, "--help"], cwd=self.tmp, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True, timeout=20)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        self.assertIn("--port", p.stdout)
+        self.assertIn("0 picks a free one", " ".join(p.stdout.split()))
 
     def test_missing_data_without_demo_is_a_clear_error(self):
         p = subprocess.run([sys.executable, SERVE, "--data", os.path.join(self.tmp, "none.csv"), "--port", "0"],

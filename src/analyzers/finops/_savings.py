@@ -16,6 +16,7 @@ below and in `assumptions()`, which the report prints.
 from typing import Any, Dict, List, Tuple
 
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, LONG_CALLS, LONG_INPUT, OUTPUT
+from pricing.catalog import list_cost_nano
 from utils.money import NANO
 
 KINDS = ("model_right_sizing", "prompt_caching", "batch", "usage_caps", "provisioned_capacity")  # applied in this order
@@ -70,11 +71,6 @@ class Cell(object):
         return self.on_demand + self.batched
 
 
-def list_nano(entry, input_tokens: int, output_tokens: int) -> int:
-    """Nano-USD of these tokens at the entry's list prices (micro-USD per 1M tokens)."""
-    return (input_tokens * entry.input_micro_per_1m + output_tokens * entry.output_micro_per_1m + 500) // 1000
-
-
 def _pct_of(amount: int, pct: float) -> int:
     return int(round(amount * pct / 100.0))
 
@@ -103,7 +99,7 @@ def choose_target(catalog, src, inp: int, out: int, calls: int, cost: int):
     for cls in classes:  # a premium model may step down to standard only when no economy model fits
         fits = [e for e in sorted(catalog.entries, key=lambda e: (e.provider, e.model)) if e.model_class == cls
                 and e.context_window >= need and (e.provider, e.model) != (src.provider, src.model)]
-        priced = sorted((list_nano(e, inp, out), e.provider != src.provider, e.provider, e.model, e) for e in fits)
+        priced = sorted((list_cost_nano(e, inp, out), e.provider != src.provider, e.provider, e.model, e) for e in fits)
         cheaper = [p for p in priced if p[0] < cost]
         same = [p for p in cheaper if not p[1]]
         pick = same[0] if same else (cheaper[0] if cheaper else None)
@@ -127,7 +123,7 @@ def right_size(view, catalog, cells: List[Cell]) -> Tuple[Dict[Any, List[Any]], 
         t = targets.get((c.provider, c.model, c.task))
         if t is None:
             continue
-        new = list_nano(t, c.inp, c.out)
+        new = list_cost_nano(t, c.inp, c.out)
         if new >= c.cost_nano:
             continue
         key = (c.provider, c.model, c.task)
@@ -263,7 +259,7 @@ def provisioned(view, cells: List[Cell], s: Settings, base: Dict[str, Any]) -> T
         m[2] += c.cost_nano
         if c.now is not None:
             m[3] += c.inp + c.out
-            m[4] += list_nano(c.now, c.inp, c.out)
+            m[4] += list_cost_nano(c.now, c.inp, c.out)
     period = view.days * NANO  # USD/day -> nano-USD over the period
     opps = {}  # type: Dict[Any, List[Any]]
     rows = []

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional
 from analyzers.engine.base import Analyzer
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, LAT_N, LAT_SUM, OUTPUT
 from analyzers.finops._common import by_cost, comparable_models, money_cell, nearest_rank, pct_cell, ratio
+from pricing.catalog import list_cost_nano
 from utils import html_generator as H
 
 MIN_CALLS = 10  # calls with a latency a model needs on a task type before it is compared on that task
@@ -96,12 +97,22 @@ class PerformanceAnalyzer(Analyzer):
 
     @staticmethod
     def _cost_latency(view, cube, by_model, lat) -> Dict[str, Dict[str, Any]]:
+        listed = {}  # type: Dict[str, Optional[int]]  # model -> its tokens at list price (None: not in the catalog)
+        for (prov, model), g in cube.group("provider", "model").items():
+            entry = view.catalog.get(prov, model)
+            if model not in listed or listed[model] is not None:
+                listed[model] = None if entry is None else (listed.get(model) or 0) + list_cost_nano(
+                    entry, g[INPUT], g[OUTPUT])
         out = {}
         for model, g in by_cost(by_model, COST_NANO):
             st = lat.get(model) or {}
+            tokens = g[INPUT] + g[OUTPUT]
+            at_list = listed.get(model)
             out[str(model)] = {"calls": g[CALLS], "cost_usd": view.usd(g[COST_NANO]),
                                "cost_per_call_usd": ratio(g[COST_NANO] / 1e9, g[CALLS]),
-                               "cost_per_1k_tokens_usd": ratio(g[COST_NANO] / 1e6, g[INPUT] + g[OUTPUT]),
+                               "cost_per_1k_tokens_usd": ratio(g[COST_NANO] / 1e6, tokens),
+                               "list_cost_per_1k_tokens_usd": ratio(at_list / 1e6, tokens) if at_list is not None else None,
+                               "paid_vs_list_pct": ratio(100.0 * g[COST_NANO], at_list, 2) if at_list else None,
                                "mean_ms": st.get("mean_ms"), "p50_ms": st.get("p50_ms"), "p95_ms": st.get("p95_ms"),
                                "output_tokens_per_s": _tokens_per_s(g)}
         return out
@@ -137,7 +148,7 @@ class PerformanceAnalyzer(Analyzer):
                     continue
                 entry = catalog.get(prov.get(alt, ""), alt)
                 if entry is not None:
-                    alt_nano, basis = (g[INPUT] * entry.input_micro_per_1m + g[OUTPUT] * entry.output_micro_per_1m) // 1000, "list price"
+                    alt_nano, basis = list_cost_nano(entry, g[INPUT], g[OUTPUT]), "list price"
                 elif a[INPUT] + a[OUTPUT]:
                     alt_nano, basis = a[COST_NANO] * (g[INPUT] + g[OUTPUT]) // (a[INPUT] + a[OUTPUT]), "observed rate"
                 else:
@@ -257,6 +268,7 @@ class PerformanceAnalyzer(Analyzer):
         rows = m["cost_latency_by_model"]
         frontier = set(m["efficient_frontier"])
         table_rows = [[k, v["calls"], money_cell(v["cost_usd"]), money_cell(v["cost_per_1k_tokens_usd"]),
+                       money_cell(v["list_cost_per_1k_tokens_usd"]), pct_cell(v["paid_vs_list_pct"]),
                        money_cell(v["cost_per_call_usd"]), (_secs(v["p50_ms"]), v["p50_ms"]),
                        (_secs(v["p95_ms"]), v["p95_ms"]),
                        (_per_s(v["output_tokens_per_s"]), v["output_tokens_per_s"]),
@@ -265,8 +277,10 @@ class PerformanceAnalyzer(Analyzer):
                                          key=lambda kv: (-(kv[1] or 0), kv[0])) if v is not None]
         return H.section("Cost vs latency", H.join([
             H.bar_chart(tps, "Throughput: output tokens per second", value_format=_per_s, additive=False),
-            H.table(["Model", "Calls", "Cost", "Per 1K tokens", "Per call", "p50", "p95", "Tokens/s", "Efficient"],
-                    table_rows, id="cost-vs-latency", caption="Cost and speed of every model"),
+            H.table(["Model", "Calls", "Cost", "Per 1K tokens", "List per 1K", "Paid vs list", "Per call", "p50",
+                     "p95", "Tokens/s", "Efficient"],
+                    table_rows, id="cost-vs-latency", caption="Cost and speed of every model; what was paid against "
+                                                             "the price catalog's list price for the same tokens"),
             H.p("Efficient models (no other model is both cheaper per 1K tokens and faster at p50): ",
                 H.strong(", ".join(m["efficient_frontier"]) or "none measurable"), "."),
         ]), id="tradeoff")
