@@ -13,7 +13,7 @@ from typing import List, Optional, Sequence
 from analyzers.engine.fold import PassResult
 from analyzers.engine.reader import ReadStats
 from analyzers.registry import IDS, analyzer_classes
-from analyzers.runner import analyze_file, auto_workers, render_reports, write_outputs
+from analyzers.runner import analyze_file, auto_workers, existing_reports, render_reports, write_outputs
 from pricing.catalog import load_catalog
 from utils.cli import ArgumentParser
 from utils.errors import ConfigError
@@ -94,7 +94,9 @@ def main(argv: Optional[List[str]], ids: Sequence[str] = IDS, prog: str = "run_a
         result, how, inc = analyze_file(data, args.workers, state_dir, progress)
     finally:
         progress.done()
-    rendered = render_reports(result, ids, options, catalog, args.data, args.workers or auto_workers(size))
+    nav_ids = IDS if len(ids) == len(IDS) else [i for i in IDS if i in ids or i in existing_reports(args.out)]
+    rendered = render_reports(result, ids, options, catalog, args.data, args.workers or auto_workers(size),
+                              nav_ids=nav_ids)
     if inc is not None:
         inc.save()
     target = int(args.target_mb * 1e6) if args.target_mb else None

@@ -5,7 +5,7 @@ so the index can be re-rendered from json/*.json alone.
 """
 from typing import Any, Dict, List, Sequence, Tuple
 
-from analyzers import summary
+from analyzers import summary_page
 from utils import html_generator as H
 
 NavItem = Tuple[str, str, str]  # (href, label, category)
@@ -22,12 +22,14 @@ def current(nav: Sequence[NavItem], href: str) -> List[Tuple[str, str, str, bool
     return [(h, label, cat, h == href) for h, label, cat in nav]
 
 
-def index_page(docs: List[Dict[str, Any]], nav: Sequence[NavItem]) -> str:
-    """The executive summary: spend, run rate and forecast, margin, the top actions, links to every report."""
-    meta = H.doc_meta(docs[0]) if docs else {}
-    body = summary.summary_body(docs) if docs and docs[0]["data"].get("rows") else H.join([
+def index_page(sdoc: Dict[str, Any], docs: List[Dict[str, Any]], nav: Sequence[NavItem]) -> str:
+    """The executive summary from json/summary.json and the documents: spend, the three monthly figures,
+    identified savings, revenue scenarios, risks, alerts, and links to every report."""
+    meta = H.doc_meta(sdoc)
+    body = summary_page.body(sdoc, docs) if sdoc["data"].get("rows") else H.join([
         H.data_quality_notice(meta.get("skipped_rows", 0), meta.get("skipped_reasons") or {}, meta.get("rows", 0)),
         H.empty_state("There is no data yet. Generate data with `python3 src/simulator/core.py`, then run "
-                      "`python3 src/run_all_analyzers.py`."), summary.report_links(docs)])
-    return str(H.page("Executive summary", "AI spend, margin and the actions worth most, across all eight reports",
-                      H.join([body, H.revenium_value()]), current(nav, "index.html"), meta))
+                      "`python3 src/run_all_analyzers.py`."), summary_page.report_links(docs)])
+    return str(H.page("Executive summary", "AI spend and what to do about it: savings found in the data, revenue "
+                      "scenarios, money at risk and alerts, kept apart", H.join([body, H.revenium_value()]),
+                      current(nav, "index.html"), meta))

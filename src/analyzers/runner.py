@@ -21,7 +21,8 @@ from analyzers.engine.ranges import line_starts
 from analyzers.engine.reader import Header, read_header
 from analyzers.engine.state import IncrementalPass, incremental
 from analyzers.pages import current, index_page, navigation
-from analyzers.registry import analyzer_classes
+from analyzers.registry import IDS, analyzer_classes
+from analyzers.summary import summary_doc
 from pricing.catalog import Catalog
 from utils.fsutil import write_text
 from utils.json_io import dumps
@@ -87,12 +88,13 @@ class ReportWork(object):
     """Everything the eight reports are computed from: handed to each report, in this process or a worker."""
 
     def __init__(self, result: PassResult, ids: Sequence[str], options: Dict[str, Any], catalog: Catalog,
-                 data_file: str, generated_at: str) -> None:
+                 data_file: str, generated_at: str, nav_ids: Optional[Sequence[str]] = None) -> None:
         self.analyzers = [cls(None, options) for cls in analyzer_classes(ids)]
         self.view = View(result.cube, result.stats, options, catalog)
         self.data_file = data_file
         self.generated_at = generated_at
-        self.nav = navigation([{"analyzer": a.id, "title": a.title, "category": a.category} for a in self.analyzers])
+        self.nav = navigation([{"analyzer": c.id, "title": c.title, "category": c.category}
+                               for c in analyzer_classes(nav_ids or ids)])
 
     def report(self, i: int) -> Rendered:
         """Analyzer i's JSON document, its JSON text and its HTML page."""
@@ -115,11 +117,13 @@ def _report_in_worker(i: int) -> Rendered:
 
 
 def render_reports(result: PassResult, ids: Sequence[str], options: Dict[str, Any], catalog: Catalog,
-                   data_file: str, workers: int = 1, generated_at: Optional[str] = None) -> List[Rendered]:
-    """[(doc, json text, html page)] per analyzer. With several workers on Linux, the reports are computed and
-    rendered in forked processes that receive the work through the pool's initializer (inherited memory, nothing
-    pickled but the pages coming back); the output is the same as in one process."""
-    work = ReportWork(result, ids, options, catalog, data_file, generated_at or now_iso())
+                   data_file: str, workers: int = 1, generated_at: Optional[str] = None,
+                   nav_ids: Optional[Sequence[str]] = None) -> List[Rendered]:
+    """[(doc, json text, html page)] per analyzer (pages link to the reports `nav_ids`, default `ids`). With several
+    workers on Linux, the reports are computed and rendered in forked processes that receive the work through the
+    pool's initializer (inherited memory, nothing pickled but the pages coming back); the output is the same as in
+    one process."""
+    work = ReportWork(result, ids, options, catalog, data_file, generated_at or now_iso(), nav_ids)
     n = len(work.analyzers)
     ctx = _context()
     if workers > 1 and n > 1 and ctx.get_start_method() == "fork":
@@ -128,17 +132,29 @@ def render_reports(result: PassResult, ids: Sequence[str], options: Dict[str, An
     return [work.report(i) for i in range(n)]
 
 
+def existing_reports(out_dir: str) -> List[str]:
+    """The analyzer ids whose page is already in OUT/html (what a single-analyzer run keeps in the navigation)."""
+    return [i for i in IDS if os.path.exists(os.path.join(out_dir, "html", i + ".html"))]
+
+
 def write_outputs(out_dir: str, result: PassResult, rendered: List[Rendered], data_file: str,
                   target_size_bytes: Optional[int] = None, with_index: bool = True) -> str:
-    """Write json/<id>.json and html/<id>.html of each rendered report, then index.html, then the manifest (last,
-    so a viewer that sees a new manifest finds every report in place). Each file is replaced atomically."""
+    """Write json/<id>.json and html/<id>.html of each rendered report, then (for a run of every analyzer)
+    json/summary.json and index.html, then the manifest (last, so a viewer that sees a new manifest finds every
+    report in place). Each file is replaced atomically. A run of some analyzers keeps the other reports already
+    in OUT in the manifest, so the viewer's navigation stays whole."""
     html_dir, json_dir = os.path.join(out_dir, "html"), os.path.join(out_dir, "json")
     docs = [doc for doc, _, _ in rendered]
     for doc, json_text, page in rendered:
         write_text(os.path.join(json_dir, doc["analyzer"] + ".json"), json_text)
         write_text(os.path.join(html_dir, doc["analyzer"] + ".html"), page)
     if with_index:
-        write_text(os.path.join(html_dir, "index.html"), index_page(docs, navigation(docs)))
+        sdoc = summary_doc(docs)
+        write_text(os.path.join(json_dir, "summary.json"), dumps(sdoc))
+        write_text(os.path.join(html_dir, "index.html"), index_page(sdoc, docs, navigation(docs)))
+    listed = {d["analyzer"]: (d["title"], d["category"]) for d in docs}
+    for cls in analyzer_classes([i for i in existing_reports(out_dir) if i not in listed]):
+        listed[cls.id] = (cls.title, cls.category)
     stats = result.stats
     manifest = {
         "generated_at": docs[0]["generated_at"] if docs else now_iso(), "data_file": data_file,
@@ -146,10 +162,11 @@ def write_outputs(out_dir: str, result: PassResult, rendered: List[Rendered], da
         "skipped_reasons": dict(sorted(stats.skipped.items())), "target_size_bytes": target_size_bytes,
         "start": docs[0]["data"]["start"] if docs else None, "end": docs[0]["data"]["end"] if docs else None,
         "days": docs[0]["data"]["days"] if docs else 0,
-        "reports": [{"id": "index", "title": "Executive summary", "category": "summary", "href": "index.html"}] +
-                   [{"id": d["analyzer"], "title": d["title"], "category": d["category"],
-                     "category_title": CATEGORY_TITLES.get(d["category"], d["category"]), "href": d["analyzer"] + ".html"}
-                    for d in docs],
+        "reports": ([{"id": "index", "title": "Executive summary", "category": "summary", "href": "index.html"}]
+                    if os.path.exists(os.path.join(html_dir, "index.html")) else []) +
+                   [{"id": i, "title": listed[i][0], "category": listed[i][1],
+                     "category_title": CATEGORY_TITLES.get(listed[i][1], listed[i][1]), "href": i + ".html"}
+                    for i in IDS if i in listed],
     }
     write_text(os.path.join(html_dir, "manifest.json"), dumps(manifest))
     return os.path.join(html_dir, "index.html")

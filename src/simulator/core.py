@@ -71,7 +71,8 @@ class _Slot(object):
     __slots__ = ("provider_model", "entry", "pool", "task", "context_limit", "mid_fields", "user_agent",
                  "in_price_micro", "out_price_micro", "ttft", "ms_per_token", "feature_id")
 
-    def __init__(self, customer: Customer, feature_id: str, task: str, entry: PriceEntry, pool: list) -> None:
+    def __init__(self, customer: Customer, feature_id: str, task: str, entry: PriceEntry, pool: list,
+                 tag_mode: str = "tagged") -> None:
         self.provider_model = "%s,%s" % (entry.provider, entry.model)
         self.entry = entry
         self.pool = pool
@@ -82,8 +83,12 @@ class _Slot(object):
         self.out_price_micro = entry.output_micro_per_1m
         self.ttft = entry.ttft_ms
         self.ms_per_token = 1000.0 / entry.tokens_per_s
-        self.mid_fields = "%s,%s,%s,%s,%s,%s" % (customer.customer_id, customer.tier, customer.organization_id,
-                                                  customer.product_id, feature_id, task)
+        org, product, feature = customer.organization_id, customer.product_id, feature_id
+        if tag_mode == "untagged":  # metered without business tags (see profiles.UNTAGGED_SHARES)
+            org = product = feature = ""
+        elif tag_mode == "no_feature":
+            feature = ""
+        self.mid_fields = "%s,%s,%s,%s,%s,%s" % (customer.customer_id, customer.tier, org, product, feature, task)
         self.user_agent = P.user_agent(customer, entry.provider)
 
 
@@ -125,13 +130,14 @@ class AICallSimulator(object):
             features = self.scenario.features(customer, day_index, self.num_days)
             who = customer if features is None else dataclasses.replace(customer, features=list(features))
             weights = P.mix_weights(who, self.catalog, self.scenario, day_index, self.num_days)
-            slots = {}  # type: Dict[Tuple[str, str, int], _Slot]
+            slots = {}  # type: Dict[Tuple[str, str, int, str], _Slot]
             table = []
-            for (feature_id, task, ei), count in P.apportion(weights, 1 << SLOT_BITS):
-                s = slots.get((feature_id, task, ei))
+            for slot_key, count in P.apportion(weights, 1 << SLOT_BITS):
+                s = slots.get(slot_key)
                 if s is None:
-                    s = slots[(feature_id, task, ei)] = _Slot(customer, feature_id, task, self.catalog.entries[ei],
-                                                               self._pools[task])
+                    feature_id, task, ei, mode = slot_key
+                    s = slots[slot_key] = _Slot(customer, feature_id, task, self.catalog.entries[ei],
+                                                self._pools[task], mode)
                 table.extend([s] * count)
             if len(self._tables) > 20000:  # bounded: long continuous runs with many mix versions
                 self._tables.clear()
@@ -307,11 +313,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     scenario = get_scenario(args.scenario) if args.scenario else None
     t0 = time.time()
     sim = AICallSimulator(args.customers, args.days, args.seed, args.start, catalog, scenario)
+    before = os.path.getsize(args.output) if os.path.isfile(args.output) else 0
     rows = sim.write_csv(args.output)
     if not args.quiet:
-        print("Wrote %s calls ($%s of AI cost, %d customers, %d days%s) to %s in %.1fs" % (
+        print("Wrote %s calls ($%s of AI cost, %d customers, %d days%s) to %s in %.1fs%s" % (
             format(rows, ","), format(sim.cost_micro_written / 1e6, ",.2f"), sim.num_customers, args.days,
-            ", scenario " + args.scenario if args.scenario else "", args.output, time.time() - t0))
+            ", scenario " + args.scenario if args.scenario else "", args.output, time.time() - t0,
+            "; it replaced the %.1f MB file that was there (pass --output PATH to keep a file)" % (before / 1e6)
+            if before else ""))
     return 0
 
 

@@ -1,5 +1,6 @@
 """The engine: the reader on odd files, exact money and time, and the cube's merge/order properties."""
 import csv
+import datetime
 import os
 import random
 import shutil
@@ -41,6 +42,9 @@ def snapshot(cube):
     return (sorted(cube.cells.items()), sorted(cube.customer_hourly.items()), sorted(
         (m, sorted(h.items())) for m, h in cube.latency.items()), cube.first_ts, cube.last_ts,
         sorted(cube.last_tier.items()), sorted(cube.hourly.items()))
+
+
+EPOCH = datetime.datetime(1970, 1, 1)
 
 
 class ReaderOddFiles(TempDir):
@@ -205,12 +209,21 @@ class CubeProperties(TempDir):
         self.assertEqual(sum(h[1] for h in cube.hourly.values()), cube.totals()[COST_NANO])
         total = sum(int(r["cost_usd"].replace(".", "")) for r in self.rows) * 1000
         self.assertEqual(cube.totals()[COST_NANO], total)  # exact, not approximately
-        lat = defaultdict(list)
+        lat, lat_pm = defaultdict(list), defaultdict(list)
         for r in self.rows:
             lat[r["model"]].append(int(r["latency_ms"]))
+            lat_pm[(r["provider"], r["model"])].append(int(r["latency_ms"]))
+        by_model = cube.latency_by_model()
         for m, vals in lat.items():
-            hist = cube.latency[m]
-            self.assertEqual(sorted(v for v, n in hist.items() for _ in range(n)), sorted(vals))
+            self.assertEqual(sorted(v for v, n in by_model[m].items() for _ in range(n)), sorted(vals))
+        for pm, vals in lat_pm.items():
+            self.assertEqual(sorted(v for v, n in cube.latency[pm].items() for _ in range(n)), sorted(vals))
+        daily = defaultdict(int)
+        for r in self.rows:
+            day = (datetime.datetime.strptime(r["timestamp"], "%Y-%m-%dT%H:%M:%SZ") - EPOCH).days
+            daily[(r["provider"], r["model"], day)] += int(r["cost_usd"].replace(".", "")) * 1000
+        got = {(p, m, d): v[1] for (p, m), days in cube.model_daily().items() for d, v in days.items()}
+        self.assertEqual(got, dict(daily))
 
     def test_any_split_into_byte_ranges_merges_to_the_whole(self):
         whole, _ = cube_of(self.data)
@@ -261,7 +274,8 @@ class CubeProperties(TempDir):
         cube, stats = cube_of(self.path())
         view = View(cube, stats)
         self.assertEqual(view.tier_of("cust_1"), "enterprise")
-        self.assertEqual(view.days, 3.0)
+        self.assertEqual(view.days, 3.0)  # too few days to tell a partial first or last day: whole days
+        self.assertEqual(view.partial_days, [])
         self.assertEqual(view.tier_changes(), {"cust_1": ["enterprise", "pro", "starter"]})
         self.assertEqual(view.revenue_nano("cust_1"), 299 * 10 ** 9 * 3 // 30)
 

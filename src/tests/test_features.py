@@ -86,7 +86,10 @@ class Features(TempDir):
             adoption = 100.0 * len(t["users"]) / 20
             want = (("invest" if margin >= 50 else "fix") if adoption >= 30 else
                     ("maintain" if margin >= 0 else "sunset"))
+            if f == "(untagged)":
+                want = None  # calls without a feature tag are no feature to invest in or sunset
             self.assertEqual(doc["metrics"]["features"][f]["quadrant"], want, f)
+        self.assertIn("(untagged)", truth)
         self.assertTrue(doc["recommendations"])
 
     def test_hand_made_quadrants_and_thresholds(self):
@@ -101,9 +104,10 @@ class Features(TempDir):
         fix, _ = self.check(write_csv(self.path("q.csv"), rows, FIELDS), adoption_threshold=20.0)
         self.assertEqual(fix["metrics"]["features"]["translate"]["quadrant"], "fix")
         self.assertAlmostEqual(fix["metrics"]["thresholds"]["adoption_pct"], 20.0)
-        sunset = [r for r in doc["recommendations"] if r["title"].startswith("Sunset translate")]
+        sunset = [r for r in doc["recommendations"] if r["title"].startswith("Sunset or reprice translate")]
         self.assertEqual(len(sunset), 1)
-        self.assertAlmostEqual(sunset[0]["impact_usd_per_month"], 20.0, places=6)
+        self.assertEqual(sunset[0]["kind"], "risk")
+        self.assertAlmostEqual(sunset[0]["impact_usd_per_month"], 20.0 - 14.5, places=6)  # its monthly loss
         self.assertIn("negative margin, 25% adoption", sunset[0]["title"])
         self.assertTrue(any(r["title"].startswith("Invest in chat") for r in doc["recommendations"]))
 

@@ -109,11 +109,13 @@ class HandMadeFile(SharedTempDir):
         # not the 50% of the cost before caching: the same dollar is never saved twice
         self.assertLess(batch["analysis"]["savings_usd_per_month"], 10 * price("claude-sonnet-4", 2000, 500) * 0.5 * 30)
 
-    def test_usage_cap_counts_only_the_excess(self):
-        caps = by_kind(self.doc, "usage_caps")
-        self.assertEqual([o["customer_id"] for o in caps], ["c2"])
-        cost = 10 * price("gpt-4", 5000, 1000)  # $2.10 in one day: $63/month on a $29 plan
-        self.assertAlmostEqual(caps[0]["savings_usd_per_month"], cost * 30 - 29, places=4)
+    def test_usage_caps_are_not_a_saving(self):
+        # a usage cap serves less usage: a packaging scenario of the profitability report, never a saving here
+        self.assertEqual(by_kind(self.doc, "usage_caps"), [])
+        self.assertNotIn("usage_caps", self.doc["metrics"]["savings_by_kind"])
+        self.assertTrue(all(r["kind"] in ("saving", "info") for r in self.doc["recommendations"]))
+        for r in self.doc["recommendations"]:
+            self.assertEqual(r["kind"] == "saving", r["impact_usd_per_month"] is not None, r["title"])
 
     def test_totals_reconcile(self):
         m = self.doc["metrics"]
@@ -137,7 +139,7 @@ class HandMadeFile(SharedTempDir):
 
     def test_assumptions_are_listed(self):
         kinds = {a["kind"] for a in self.doc["metrics"]["assumptions"]}
-        self.assertTrue({"model_right_sizing", "prompt_caching", "batch", "usage_caps", "provisioned_capacity"} <= kinds)
+        self.assertTrue({"model_right_sizing", "prompt_caching", "batch", "provisioned_capacity"} <= kinds)
 
 
 class Capacity(TempDir):
@@ -249,12 +251,12 @@ class MissingColumns(TempDir):
         write_csv(path, rows, header)
         doc = analyze(path)
         notes = " ".join(doc["notes"])
-        for phrase in ("No task types", "No environments", "No subscription tiers", "not in the price catalog"):
+        for phrase in ("No task types", "No environments", "not in the price catalog"):
             self.assertIn(phrase, notes)
         m = doc["metrics"]
         self.assertEqual(m["right_sizing"], [])
         self.assertEqual(m["savings_by_kind"]["batch"], 0.0)
-        self.assertEqual(m["savings_by_kind"]["usage_caps"], 0.0)
+        self.assertNotIn("usage_caps", m["savings_by_kind"])
         # caching still applies, with the 25% share for unknown tasks: 750 tokens at 1.25 instead of 2.50
         self.assertAlmostEqual(m["savings_by_kind"]["prompt_caching"], 0.25 * 3000 * 1.25 / 1e6 * 30, places=6)
         html = OptimizationAnalyzer(path).page(doc)

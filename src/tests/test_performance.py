@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from analyzers.finops.performance import PerformanceAnalyzer
 from simulator.core import AICallSimulator
+from utils.markup import fmt_usd
 
 from naive import FIELDS, ROOT, SRC, SharedTempDir, TempDir, naive_rows, row, run_py, write_csv
 
@@ -73,9 +74,34 @@ class OnSimulatedData(SharedTempDir):
         for d in self.m["dominated_models"]:
             self.assertGreater(d["mean_ms"], d["alternative_mean_ms"])
             self.assertGreater(d["cost_usd"], d["cost_at_alternative_usd"])
-            self.assertAlmostEqual(d["savings_usd_per_month"], (d["cost_usd"] - d["cost_at_alternative_usd"]) * 30 / 7,
-                                   places=3)
+            self.assertAlmostEqual(d["upper_bound_usd_per_month"],
+                                   (d["cost_usd"] - d["cost_at_alternative_usd"]) * 30 / 7, places=3)
         self.assertTrue(self.doc["recommendations"])
+        # an upper bound (quality ignored) is a fact, never a saving
+        self.assertTrue(all(r["kind"] == "info" and r["impact_usd_per_month"] is None for r in self.doc["recommendations"]))
+
+    def test_latency_by_provider_has_exact_percentiles(self):
+        lat = defaultdict(list)
+        for r in self.rows:
+            lat[r["provider"]].append(int(r["latency_ms"]))
+        for prov, vals in lat.items():
+            vals.sort()
+            got = self.m["latency_by_provider"][prov]
+            self.assertEqual(got["calls"], len(vals))
+            for p in (50, 95, 99):
+                self.assertEqual(got["p%d_ms" % p], nearest(vals, p), (prov, p))
+
+    def test_a_move_in_both_reports_has_one_price(self):
+        from analyzers.finops.optimization import OptimizationAnalyzer
+        opt = OptimizationAnalyzer(self.path).analyze()["metrics"]["right_sizing"]
+        moves = {(r["from_provider"], r["from_model"], r["task_type"], r["to_provider"], r["to_model"]): r for r in opt}
+        shared = 0
+        for d in self.m["dominated_models"]:
+            key = (d["provider"], d["model"], d["task_type"], d["alternative_provider"], d["dominated_by"])
+            if key in moves:
+                shared += 1
+                self.assertAlmostEqual(d["upper_bound_usd_per_month"], moves[key]["savings_usd_per_month"], places=6)
+        self.assertGreater(shared, 0)
 
     def test_page_renders_from_the_json_alone(self):
         html = PerformanceAnalyzer().page(json.loads(json.dumps(self.doc)))
@@ -102,11 +128,13 @@ class Dominance(TempDir):
         self.assertEqual((d["task_type"], d["model"], d["dominated_by"]), ("analysis", "gpt-4", "gpt-4-turbo"))
         alt = 12 * (100 * turbo["input_per_1m"] + 50 * turbo["output_per_1m"]) / 1e6
         self.assertAlmostEqual(d["cost_at_alternative_usd"], alt, places=6)
-        self.assertAlmostEqual(d["savings_usd_per_month"], (12 * 0.006 - alt) * 30, places=4)  # 1 day of data
+        self.assertAlmostEqual(d["upper_bound_usd_per_month"], (12 * 0.006 - alt) * 30, places=4)  # 1 day of data
         self.assertAlmostEqual(d["faster_pct"], 100 * (1 - 1005.5 / 3005.5), places=1)
         rec = doc["recommendations"][0]
-        self.assertIn("from gpt-4 to gpt-4-turbo", rec["title"])
-        self.assertAlmostEqual(rec["impact_usd_per_month"], d["savings_usd_per_month"])
+        self.assertIn("gpt-4-turbo", rec["detail"])
+        self.assertIn("an upper bound", rec["title"])
+        self.assertIn(fmt_usd(d["upper_bound_usd_per_month"]), rec["title"])
+        self.assertEqual((rec["kind"], rec["impact_usd_per_month"]), ("info", None))
 
 
 class OddFiles(TempDir):

@@ -162,20 +162,25 @@ class HandMade(Base):
         up = m["tier_upgrades"]
         self.assertEqual([(u["customer_id"], u["to_tier"], u["revenue_gain_usd_per_month"]) for u in up],
                          [("s", "pro", 70.0)])  # pro's $99 covers $60/month
+        # the one usage-cap policy, default 100% of the plan price: s costs $60 on a $29 plan, $31 above the cap
         caps = m["usage_caps"]["by_tier"]
-        self.assertAlmostEqual(caps["starter"]["savings_usd_per_month"], 60 - 14.5, places=6)
-        self.assertAlmostEqual(caps["pro"]["savings_usd_per_month"], 0.0)  # $10 < 49.50
-        # gpt-4o-mini list price: $0.15 per 1M input, $0.60 per 1M output
-        new = 1000000 * 0.15 / 1e6 + 500000 * 0.60 / 1e6
-        self.assertAlmostEqual(m["routing"]["savings_usd_per_month"], 60 - new, places=6)
-        self.assertEqual(m["routing"]["moves"][0]["to_model"], "gpt-4o-mini")
-        titles = " | ".join(r["title"] for r in doc["recommendations"])
-        self.assertIn("$29.00/month at risk from 1 unprofitable customer", titles)
-        self.assertIn("+$70.00/month", titles)
+        self.assertAlmostEqual(caps["starter"]["overage_usd_per_month"], 60 - 29, places=6)
+        self.assertAlmostEqual(caps["starter"]["margin_if_they_leave_usd_per_month"], 60 - 29, places=6)
+        self.assertAlmostEqual(caps["pro"]["overage_usd_per_month"], 0.0)  # $10 < $99
+        self.assertNotIn("routing", m)  # cheaper models are priced once, by the optimization report
+        kinds = {r["title"]: r["kind"] for r in doc["recommendations"]}
+        self.assertEqual(kinds["$29.00/month of revenue at risk: 1 unprofitable customer"], "risk")
+        upgrade = [r for r in doc["recommendations"] if "+$70.00/month" in r["title"]][0]
+        self.assertEqual(upgrade["kind"], "revenue")
+        self.assertTrue(any("none leaves" in a for a in upgrade["assumptions"]))
+        cap = [r for r in doc["recommendations"] if r["title"].startswith("Bill AI usage beyond")][0]
+        self.assertEqual((cap["kind"], cap["impact_usd_per_month"]), ("revenue", 31.0))
         for r in doc["recommendations"]:
             self.assertTrue(r["title"] and r["detail"])
-        doc2, _ = self.run_on(rows, cap_share=1.0)
-        self.assertAlmostEqual(doc2["metrics"]["usage_caps"]["by_tier"]["starter"]["savings_usd_per_month"], 31.0, places=6)
+            self.assertIn(r["kind"], ("revenue", "risk", "info"))
+        doc2, _ = self.run_on(rows, usage_cap_pct=50.0)
+        self.assertAlmostEqual(doc2["metrics"]["usage_caps"]["by_tier"]["starter"]["overage_usd_per_month"],
+                               60 - 14.5, places=6)
 
     def test_one_row(self):
         doc, _ = self.run_on([row(1, "a", "pro", 0.0)])

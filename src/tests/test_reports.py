@@ -12,7 +12,7 @@ import sys
 import unittest
 from html.parser import HTMLParser
 
-from naive import SRC, SharedTempDir, run_py, write_rows
+from naive import ROOT, SRC, SharedTempDir, run_py, write_rows
 
 if SRC not in sys.path:
     sys.path.insert(0, SRC)
@@ -31,7 +31,7 @@ TEXT_COLUMNS = ("customer_id", "subscription_tier", "organization_id", "product_
 OUR_TAGS = {"html", "head", "meta", "title", "style", "script", "body", "a", "header", "div", "nav", "span", "ul",
             "li", "ol", "main", "h1", "h2", "h3", "p", "b", "strong", "section", "figure", "figcaption", "svg",
             "text", "line", "rect", "path", "circle", "polyline", "polygon", "g", "table", "caption", "thead",
-            "tbody", "tr", "th", "td", "button", "label", "input", "footer"}
+            "tbody", "tr", "th", "td", "button", "label", "input", "footer", "dl", "dt", "dd"}
 VOID = {"meta", "input", "br", "img", "hr", "link"}
 
 
@@ -233,14 +233,15 @@ class FiguresTest(SharedTempDir):
     def test_cards(self):
         u = self.json["understanding"]["metrics"]
         pr, op = self.json["profitability"]["metrics"], self.json["optimization"]["metrics"]
+        rt = self.json["realtime"]["metrics"]["budget"]
         self.assertEqual(cards(self.html["understanding"])["AI spend in the period"], H.fmt_usd(u["total_cost_usd"]))
         index = cards(self.html["index"])
         self.assertEqual(index["AI spend in the period"], H.fmt_usd(u["total_cost_usd"]))
-        self.assertEqual(index["Monthly run rate"], H.fmt_usd(u["run_rate_usd_per_month"]) + "/month")
+        self.assertEqual(index["Run rate"], H.fmt_usd(u["run_rate_usd_per_month"]) + "/month")
         self.assertEqual(index["Forecast, next 30 days"], H.fmt_usd(u["forecast_usd"]["30d"]))
+        self.assertEqual(index["Month-end projection, %s" % rt["month"]], H.fmt_usd(rt["projected_month_usd"]))
         self.assertEqual(index["Gross margin after AI cost"], H.fmt_pct(pr["margin_pct"]))
-        self.assertEqual(index["Unprofitable customers"], "%d of %d" % (pr["unprofitable_count"], pr["customer_count"]))
-        self.assertEqual(index["Potential savings"], H.fmt_usd(op["potential_savings_usd_per_month"]) + "/month")
+        self.assertEqual(index["Identified savings"], H.fmt_usd(op["potential_savings_usd_per_month"]) + "/month")
         self.assertEqual(cards(self.html["profitability"])["Unprofitable customers"], H.fmt_int(pr["unprofitable_count"]))
         self.assertEqual(cards(self.html["optimization"])["Potential savings per month"],
                          H.fmt_usd(op["potential_savings_usd_per_month"]))
@@ -266,8 +267,10 @@ class FiguresTest(SharedTempDir):
 
     def test_chargeback_table(self):
         charge = self.json["alignment"]["metrics"]["chargeback_by_organization"]
+        show = self.json["alignment"]["metrics"]["showback_by_organization"]
         rows = {r[0][0]: r for r in Page(self.html["alignment"]).rows("chargeback-organization")}
-        self.assertEqual(set(rows), set(charge))
+        self.assertEqual(set(rows), set(charge) | set(show))  # the untagged row shows its direct cost, charged out
+        self.assertEqual(rows["(untagged)"][3][0], H.fmt_usd(0.0))
         for org, usd in charge.items():
             self.assertEqual(rows[org][3][0], H.fmt_usd(usd))
             self.assertAlmostEqual(float(rows[org][3][1]), usd, places=6)
@@ -279,30 +282,46 @@ class FiguresTest(SharedTempDir):
         for r, c in zip(rows, customers):
             self.assertEqual(r[4][0], H.fmt_usd(c["margin_usd"]))
 
-    def test_top_actions_on_index(self):
-        from analyzers.summary import top_actions
+    def test_summary_keeps_money_kinds_apart(self):
+        with open(os.path.join(self.out, "json", "summary.json"), encoding="utf-8") as f:
+            summary = json.load(f)
+        m = summary["metrics"]
         docs = [self.json[n] for n in PAGES if n != "index"]
-        actions = top_actions(docs)
-        self.assertTrue(actions)
-        impacts = [a["impact_usd_per_month"] for a in actions]
-        self.assertEqual(impacts, sorted(impacts, reverse=True))
-        text = Page(self.html["index"]).visible()
-        for a in actions:
-            self.assertIn(H.fmt_usd(a["impact_usd_per_month"]), text)
-            self.assertIn('href="%s"' % a["href"], self.html["index"])
+        recs = [(d["analyzer"], r) for d in docs for r in d["recommendations"]]
+        # every recommendation once, with the kind its analyzer gave it
+        self.assertEqual(sorted((a["source"], a["title"], a["kind"]) for a in m["actions"]),
+                         sorted((src, r["title"], r["kind"]) for src, r in recs))
+        u = self.json["understanding"]["metrics"]
+        self.assertEqual(m["run_rate_usd_per_month"], u["run_rate_usd_per_month"])
+        savings = [a for a in m["actions"] if a["kind"] == "saving"]
+        self.assertTrue(savings)
+        self.assertEqual({a["source"] for a in savings}, {"optimization"})  # found in the data, priced once
+        total = sum(a["impact_usd_per_month"] for a in savings)
+        self.assertAlmostEqual(m["identified_savings_usd_per_month"], total, delta=0.011)
+        self.assertAlmostEqual(total, self.json["optimization"]["metrics"]["potential_savings_usd_per_month"],
+                               delta=0.011)
+        self.assertLessEqual(m["identified_savings_usd_per_month"], m["run_rate_usd_per_month"])
+        for key in ("run_rate", "forecast", "month_end_projection", "identified_savings"):
+            self.assertIn(summary["definitions"][key], Page(self.html["index"]).visible())
+        page = Page(self.html["index"])
+        ledger = {r[0][0]: r for r in page.rows("savings-ledger")}
+        self.assertEqual(set(ledger), {a["title"] for a in savings})
+        for a in savings:
+            self.assertEqual(ledger[a["title"]][2][0], H.fmt_usd(a["impact_usd_per_month"]))
+        for kind in ("revenue", "risk", "alert"):
+            titles = {r[0][0] for r in page.rows("actions-" + kind)}
+            self.assertEqual(titles, {a["title"] for a in m["actions"] if a["kind"] == kind}, kind)
         for d in docs:  # every report linked from the index
             self.assertIn('href="%s.html"' % d["analyzer"], self.html["index"])
 
-    def test_action_kinds_are_honest(self):
-        from analyzers.summary import action_kind
-        self.assertEqual(action_kind("pricing", {"title": "Hybrid pricing increases margin by $9/month"}),
-                         "adds revenue")
-        self.assertEqual(action_kind("understanding", {"title": "Customer c1 drives 14.3% of AI spend ($8/month)"}),
-                         "at risk")
-        self.assertEqual(action_kind("profitability", {"title": "$2/month at risk from 1 unprofitable customers"}),
-                         "at risk")
-        self.assertEqual(action_kind("optimization", {"title": "Switch chat to gpt-4o-mini to save $5/month"}),
-                         "saves")
+
+class DefinitionsTest(unittest.TestCase):
+    def test_specs_carry_every_definition_word_for_word(self):
+        from utils.definitions import DEFINITIONS
+        with open(os.path.join(ROOT, "specs", "analyzers.md"), encoding="utf-8") as f:
+            spec = " ".join(f.read().split())
+        for key, text in DEFINITIONS.items():
+            self.assertIn(" ".join(text.split()), spec, key)
 
 
 class DataQualityAndEmptyTest(SharedTempDir):

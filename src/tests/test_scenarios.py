@@ -133,7 +133,8 @@ class Signatures(unittest.TestCase):
         expected = defaultdict(float)  # calls the customers of each size would make at base volume
         for c in r.sim.customers:
             expected[size[c.organization_id]] += c.calls_per_day * 28
-        seen = Counter(size[row[4]] for row in r.rows)
+        org = {c.customer_id: c.organization_id for c in r.sim.customers}  # untagged calls still have a customer
+        seen = Counter(size[org[row[3]]] for row in r.rows)
         rate = {k: seen[k] / expected[k] for k in expected}
         self.assertTrue(2.3 <= rate["medium"] / rate["small"] <= 3.9, rate)
         self.assertTrue(7.5 <= rate["large"] / rate["small"] <= 13, rate)

@@ -64,7 +64,17 @@ class SimulatedData(SharedTempDir):
         self.assertEqual(len(set(self.col("call_id"))), len(self.rows))
         self.assertEqual(len(set(self.col("request_id"))), len(self.rows))
         self.assertTrue(all(c.startswith("cust_") for c in set(self.col("customer_id"))))
-        self.assertTrue(all(o.startswith("org_") for o in set(self.col("organization_id"))))
+        self.assertTrue(all(o.startswith("org_") for o in set(self.col("organization_id")) if o))
+
+    def test_a_realistic_share_of_calls_is_untagged(self):
+        cost = [float(c) for c in self.col("cost_usd")]
+        orgs, prods, feats = self.col("organization_id"), self.col("product_id"), self.col("feature_id")
+        missing = sum(c for c, o, p, f in zip(cost, orgs, prods, feats) if not (o and p and f))
+        self.assertTrue(0.02 <= missing / sum(cost) <= 0.15, missing / sum(cost))
+        # two patterns: no business tag at all, or only the feature missing; never a product without an org
+        self.assertTrue(any(not o and not p and not f for o, p, f in zip(orgs, prods, feats)))
+        self.assertTrue(any(o and p and not f for o, p, f in zip(orgs, prods, feats)))
+        self.assertFalse(any(not o and p for o, p in zip(orgs, prods)))
 
     def test_time_order_and_period(self):
         ts = self.col("timestamp")

@@ -13,9 +13,10 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 
 # The components analyzers use as H.<name>, wherever they are defined:
 from utils.charts import bar_chart, donut_chart, line_chart, share_bar  # noqa: F401
+from utils.chart_stacked import stacked_columns  # noqa: F401
 from utils.html_page import NAV_GROUPS, doc_meta, page, safe_href  # noqa: F401
 from utils.html_table import slug, table  # noqa: F401
-from utils.markup import DASH, Markup, _number, escape, fmt_int, fmt_ms, fmt_pct, fmt_tokens, fmt_usd, join, tag  # noqa: F401
+from utils.markup import DASH, Markup, _number, escape, fmt_days, fmt_int, fmt_ms, fmt_pct, fmt_tokens, fmt_usd, join, tag  # noqa: F401
 
 # ---- layout and text ----
 
@@ -166,9 +167,16 @@ WITH_REVENIUM = (
 )
 
 
-def _checks(items: Iterable[Any], mark: str, word: str) -> Markup:
-    return tag("ul", [tag("li", [tag("span", mark, class_="mark", aria_hidden="true"),
-                                 tag("span", word + ": ", class_="sr-only"), tag("span", text)]) for text in items])
+# Inline SVG marks, not emoji: they draw the same everywhere, with or without an emoji font, and print in colour.
+_CROSS = Markup('<svg class="mark" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">'
+                '<circle cx="8" cy="8" r="7.5"/><path d="M5 5l6 6M11 5l-6 6"/></svg>')
+_TICK = Markup('<svg class="mark" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">'
+               '<circle cx="8" cy="8" r="7.5"/><path d="M4.5 8.3l2.3 2.3 4.7-5"/></svg>')
+
+
+def _checks(items: Iterable[Any], mark: Markup, word: str) -> Markup:
+    return tag("ul", [tag("li", [mark, tag("span", word + ": ", class_="sr-only"), tag("span", text)])
+                      for text in items])
 
 
 def revenium_value(items_without: Iterable[Any] = (), items_with: Iterable[Any] = (), defaults: bool = True,
@@ -177,10 +185,10 @@ def revenium_value(items_without: Iterable[Any] = (), items_with: Iterable[Any] 
     without = (list(WITHOUT_REVENIUM) if defaults else []) + list(items_without)
     with_ = (list(WITH_REVENIUM) if defaults else []) + list(items_with)
     body = tag("div", [
-        tag("div", [tag("p", "Without Revenium", class_="panel-title"), _checks(without, "\u274c", "Without")],
+        tag("div", [tag("p", "Without Revenium", class_="panel-title"), _checks(without, _CROSS, "Without")],
             class_="panel checks without"),
         tag("div", "\u2192", class_="compare-arrow", aria_hidden="true"),
-        tag("div", [tag("p", "With Revenium", class_="panel-title"), _checks(with_, "\u2705", "With")],
+        tag("div", [tag("p", "With Revenium", class_="panel-title"), _checks(with_, _TICK, "With")],
             class_="panel checks with"),
     ], class_="compare")
     return section("With vs without Revenium", body, id="revenium-value", intro=intro)

@@ -73,7 +73,7 @@ def _column_formats(n_cols: int, rows: List[list], numeric: Any) -> Dict[int, Op
     return found
 
 
-def _cell(cell: Any, numeric: bool, fmt: Optional[Callable[[Any], str]], header: bool) -> Markup:
+def _cell(cell: Any, numeric: bool, fmt: Optional[Callable[[Any], str]], header: bool, key: bool = False) -> Markup:
     display, raw = _split(cell)
     if cell is display and not isinstance(cell, Markup):  # a plain value: format it here
         if raw is None:
@@ -89,14 +89,18 @@ def _cell(cell: Any, numeric: bool, fmt: Optional[Callable[[Any], str]], header:
         sort = _raw_text(raw)
     # Built by hand rather than with tag(): a table can have 10,000 rows. Both parts are escaped.
     sort_attr = "" if sort is None else ' data-sort="%s"' % escape(sort)
+    classes = " ".join(c for c in ("num" if numeric else "", "key" if key else "") if c)
+    class_attr = ' class="%s"' % classes if classes else ""
     if header:
-        return Markup('<th scope="row"%s>%s</th>' % (sort_attr, escape(display)))
-    return Markup('<td%s%s>%s</td>' % (' class="num"' if numeric else "", sort_attr, escape(display)))
+        return Markup('<th scope="row"%s%s>%s</th>' % (class_attr, sort_attr, escape(display)))
+    return Markup('<td%s%s>%s</td>' % (class_attr, sort_attr, escape(display)))
 
 
 def table(columns: Sequence[Any], rows: Iterable[Sequence[Any]], id: str, caption: Any = None,
-          numeric: Union[None, Iterable[int], Dict[int, Callable[[Any], str]]] = None, top: int = 25) -> Markup:
+          numeric: Union[None, Iterable[int], Dict[int, Callable[[Any], str]]] = None, top: int = 25,
+          key: Optional[int] = None) -> Markup:
     """A sortable, filterable table showing the top `top` rows first (every row is in the page), with CSV download.
+    `key`: the column that matters most (e.g. the saving): it stays in view when the table scrolls sideways.
 
     A cell is a value, Markup, or a (display, raw) pair; raw values sort the column and fill the CSV.
     numeric: column indexes, or {index: formatter} (e.g. {2: fmt_usd}), on top of the all-number columns.
@@ -106,9 +110,11 @@ def table(columns: Sequence[Any], rows: Iterable[Sequence[Any]], id: str, captio
     formats = _column_formats(len(columns), rows, numeric)
     row_head = 0 not in formats
     head = tag("tr", [tag("th", tag("button", c, type="button", class_="sort"), scope="col",
-                          class_="num" if i in formats else None, data_type="num" if i in formats else "text")
+                          class_=" ".join(x for x in ("num" if i in formats else "", "key" if i == key else "") if x)
+                          or None, data_type="num" if i in formats else "text")
                       for i, c in enumerate(columns)])
-    body = [tag("tr", [_cell(c, i in formats, formats.get(i), row_head and i == 0) for i, c in enumerate(r)],
+    body = [tag("tr", [_cell(c, i in formats, formats.get(i), row_head and i == 0, i == key)
+                       for i, c in enumerate(r)],
                 class_="more" if 0 < top <= n else None) for n, r in enumerate(rows)]
     if not rows:
         body = [tag("tr", tag("td", "No rows.", colspan=max(1, len(columns))))]
@@ -117,7 +123,8 @@ def table(columns: Sequence[Any], rows: Iterable[Sequence[Any]], id: str, captio
     wrap = tag("div", grid, class_="table-wrap", tabindex="0", role="region", aria_label=plain_text(caption))
     if not rows:
         return tag("div", wrap, class_="tbl")
-    return tag("div", [_table_tools(tid, len(rows), top), wrap,
+    hint = tag("p", "Scroll sideways for more columns \u2192", class_="scroll-hint", aria_hidden="true")
+    return tag("div", [_table_tools(tid, len(rows), top), hint, wrap,
                        tag("script", script_json(csv_text(columns, rows)), type="application/json", id="csv-" + tid)],
                class_="tbl", id="tbl-" + tid, data_table=True, data_top=top)
 

@@ -221,3 +221,12 @@ TICK_FORMATS = {fmt_usd: fmt_usd_compact, fmt_int: fmt_num_compact, fmt_tokens: 
 def tick_format(value_format: Callable[[Any], str]) -> Callable[[Any], str]:
     """The axis-tick formatter that goes with a value formatter."""
     return TICK_FORMATS.get(value_format, value_format)
+
+
+def fmt_days(days: Any) -> str:
+    """A data period's length in days for people: "30 days", "29.6 days", "1 day"."""
+    d = _number(days)
+    if d is None:
+        return DASH
+    text = "%d" % round(d) if abs(d - round(d)) < 0.05 else "%.1f" % d
+    return text + (" day" if text == "1" else " days")

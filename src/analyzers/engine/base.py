@@ -15,10 +15,11 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 from analyzers.engine.cube import View
 from analyzers.engine.fold import empty_result, fold_range
+from utils.definitions import KINDS
 from analyzers.engine.reader import read_header
 from utils import html_generator as H
 from utils.paths import DEFAULT_DATA, GENERATE_COMMAND
-from utils.timeutil import iso
+from utils.timeutil import iso, iso_day
 
 Option = Tuple[str, Dict[str, Any]]  # ("--budget", {"type": float, "default": None, "help": ...})
 CATEGORY_TITLES = {"finops": "FinOps", "ubr": "Usage-Based Revenue"}  # an analyzer's `category`, as shown
@@ -57,7 +58,7 @@ class Analyzer(object):
             result.update(self.compute(view))
         else:
             result["notes"] = ["There is no data yet: the file has no usable rows."]
-        recs = sorted(result.get("recommendations") or [], key=_impact_order)
+        recs = sorted((_checked(self.id, r) for r in result.get("recommendations") or []), key=_impact_order)
         cube, stats = view.cube, view.stats
         return {
             "analyzer": self.id, "title": self.title, "category": self.category, "summary": self.summary,
@@ -68,7 +69,10 @@ class Analyzer(object):
                 "skipped_examples": [{"line": n, "reason": r} for n, r in stats.examples],
                 "start": iso(cube.first_ts) if cube.first_ts is not None else None,
                 "end": iso(cube.last_ts) if cube.last_ts is not None else None,
-                "days": view.days, "columns": list(stats.columns),
+                "days": round(view.days, 6), "columns": list(stats.columns),
+                "period_start": iso(view.start_ts) if view.days else None,
+                "period_end": iso(view.end_ts) if view.days else None,
+                "partial_days": [{"day": iso_day(d), "covered_hours": round(h, 2)} for d, h in view.partial_days],
             },
             "options": {k: v for k, v in sorted(self.options.items()) if _jsonable(v)},
             "metrics": result.get("metrics") or {},
@@ -117,6 +121,19 @@ class Analyzer(object):
         from utils.fsutil import write_text
         write_text(output_file, self.page(self.analyze()))
         return output_file
+
+
+def _checked(analyzer_id: str, rec: Dict[str, Any]) -> Dict[str, Any]:
+    """A recommendation as every page and the summary read it: its kind of money (set by the analyzer that made it,
+    see utils/definitions.py), its monthly impact (a number >= 0, or None for a fact) and its assumptions (plain
+    sentences; empty only for measured facts). A recommendation without them is a bug in the analyzer."""
+    kind, impact, assumptions = rec.get("kind"), rec.get("impact_usd_per_month"), rec.get("assumptions")
+    if kind not in KINDS or not isinstance(assumptions, list) or not all(isinstance(a, str) for a in assumptions):
+        raise ValueError("%s: recommendation %r lacks a kind in %s or a list of assumptions"
+                         % (analyzer_id, rec.get("title"), "/".join(KINDS)))
+    if impact is not None and (not isinstance(impact, (int, float)) or isinstance(impact, bool) or impact < 0):
+        raise ValueError("%s: recommendation %r has impact %r" % (analyzer_id, rec.get("title"), impact))
+    return dict(rec, source=analyzer_id)
 
 
 def _impact_order(rec: Dict[str, Any]) -> Tuple[int, float, str]:

@@ -2,8 +2,8 @@
 
 A *cell* is one combination of the categorical columns (customer, tier, organization, product, feature, task,
 provider, model, environment) with its measures; the number of cells is bounded by the business (customers x
-features x models ...), never by the number of rows. Besides cells the cube keeps cost per hour, an exact
-integer-millisecond latency histogram per model, and each customer's most recent tier.
+features x models ...), never by the number of rows. Besides cells the cube keeps each customer's calls and cost
+per hour, and per (provider, model) an exact integer-millisecond latency histogram and the calls and cost per day.
 
 Everything is mergeable (`merge`) and independent of row order, so parallel workers and incremental refreshes
 give byte-identical results. Money is integer nano-dollars.
@@ -24,7 +24,11 @@ _TAGS = frozenset(("organization_id", "product_id", "feature_id"))  # empty valu
 # calls with a latency, and the calls whose prompt is long enough to cache (>= 1024 tokens) with their input tokens.
 CALLS, INPUT, OUTPUT, COST_NANO, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT = range(8)
 MEASURES = 8
-LAST_TS = 8  # a cell also keeps the time of its latest call: the customer's current tier is its latest cell's
+# After the measures a cell keeps the times of its latest and first call (the customer's tier at any time is its
+# cells' tiers ordered by time) and a reference to its (provider, model) series, shared by every cell of that
+# model, so the hot loop reaches the model's histogram and daily series without a lookup.
+LAST_TS, FIRST_TS, SERIES = 8, 9, 10
+HIST, DAILY = 0, 1  # a series: [{latency ms: calls}, {epoch day: [calls, cost_nano]}]
 
 
 def _fold_counts(dest: Dict, pairs) -> None:
@@ -47,8 +51,8 @@ class Cube(object):
     """Cells, hourly series, latency histograms and latest tiers; see the module docstring."""
 
     def __init__(self) -> None:
-        self.cells = {}  # type: Dict[Tuple[str, ...], List[int]]   # key -> measures + [latest ts]
-        self.latency = {}  # type: Dict[str, Dict[int, int]]  # model -> {ms: calls}
+        self.cells = {}  # type: Dict[Tuple[str, ...], list]   # key -> measures + [latest ts, first ts, series]
+        self.series = {}  # type: Dict[Tuple[str, str], list]  # (provider, model) -> [histogram, daily]
         self.customer_hourly = {}  # type: Dict[Tuple[str, int], List[int]]  # (customer, epoch hour) -> [calls, cost]
         self.first_ts = None  # type: Optional[int]
         self.last_ts = None  # type: Optional[int]
@@ -69,6 +73,33 @@ class Cube(object):
             _fold_counts(out, ((hour, v) for (_, hour), v in self.customer_hourly.items()))
             self._hourly = dict(sorted(out.items()))
         return self._hourly
+
+    def new_cell(self, key: Tuple[str, ...], ts: int) -> list:
+        """A cell for `key` with no calls yet (the reader fills it), attached to its model's series."""
+        pm = (key[0], key[1])
+        series = self.series.get(pm)
+        if series is None:
+            series = self.series[pm] = [{}, {}]
+        cell = self.cells[key] = [0] * MEASURES + [ts, ts, series]
+        return cell
+
+    @property
+    def latency(self) -> Dict[Tuple[str, str], Dict[int, int]]:
+        """{(provider, model): {latency ms: calls}}, exact."""
+        return {pm: s[HIST] for pm, s in self.series.items() if s[HIST]}
+
+    def latency_by_model(self) -> Dict[str, Dict[int, int]]:
+        """{model: {latency ms: calls}} over every provider serving it."""
+        out = {}  # type: Dict[str, Dict[int, int]]
+        for (_, model), s in sorted(self.series.items()):
+            mine = out.setdefault(model, {})
+            for ms, n in s[HIST].items():
+                mine[ms] = mine.get(ms, 0) + n
+        return out
+
+    def model_daily(self) -> Dict[Tuple[str, str], Dict[int, List[int]]]:
+        """{(provider, model): {epoch day: [calls, cost_nano]}}."""
+        return {pm: s[DAILY] for pm, s in self.series.items()}
 
     @property
     def last_tier(self) -> Dict[str, Tuple[int, str]]:
@@ -94,19 +125,23 @@ class Cube(object):
                 else:
                     for i in range(MEASURES):
                         acc[i] += m[i]
+        for pm, (hist, daily) in other.series.items():
+            mine = self.series.get(pm)
+            if mine is None:
+                mine = self.series[pm] = [{}, {}]
+            for ms, n in hist.items():
+                mine[HIST][ms] = mine[HIST].get(ms, 0) + n
+            _fold_counts(mine[DAILY], daily.items())
         for key, m in other.cells.items():
             cell = self.cells.get(key)
             if cell is None:
-                self.cells[key] = list(m)
+                cell = self.new_cell(key, m[LAST_TS])
+                cell[FIRST_TS] = m[FIRST_TS]
             else:
-                for i in range(MEASURES):
-                    cell[i] += m[i]
-                if m[LAST_TS] > cell[LAST_TS]:
-                    cell[LAST_TS] = m[LAST_TS]
-        for model, hist in other.latency.items():
-            mine = self.latency.setdefault(model, {})
-            for ms, n in hist.items():
-                mine[ms] = mine.get(ms, 0) + n
+                cell[LAST_TS] = max(cell[LAST_TS], m[LAST_TS])
+                cell[FIRST_TS] = min(cell[FIRST_TS], m[FIRST_TS])
+            for i in range(MEASURES):
+                cell[i] += m[i]
         _fold_counts(self.customer_hourly, other.customer_hourly.items())
         for ts in (other.first_ts, other.last_ts):
             if ts is not None:
@@ -184,6 +219,35 @@ class Cube(object):
         return out
 
 
+def covered_period(first_ts: Optional[int], last_ts: Optional[int], hours=()) -> Tuple[int, int]:
+    """[start, end) in epoch seconds of the time the data covers. Whole calendar days, except that a first (last)
+    day is partial when its first (last) call comes later (earlier) in the day than on the typical day of the data
+    (the median over the days strictly inside the period, when there are at least 3): then it counts from the first
+    call's hour (to the end of the last call's hour). So a file still being written, or data that starts mid-day,
+    counts for the hours it covers, while sparse data (one call a day at 10:00) still counts whole days. Every
+    per-month figure divides by this period's length in days, D (`hours`: the epoch hours with calls)."""
+    if first_ts is None or last_ts is None:
+        return 0, 0
+    first_day, last_day = first_ts // 86400, last_ts // 86400
+    start, end = first_day * 86400, (last_day + 1) * 86400
+    span = {}  # type: Dict[int, List[int]]  # day -> [its first hour with calls, its last]
+    for h in hours:
+        d = h // 24
+        if first_day < d < last_day:
+            v = span.get(d)
+            if v is None:
+                span[d] = [h % 24, h % 24]
+            else:
+                v[0], v[1] = min(v[0], h % 24), max(v[1], h % 24)
+    if len(span) >= 3:
+        firsts, lasts = sorted(v[0] for v in span.values()), sorted(v[1] for v in span.values())
+        if first_ts // 3600 % 24 > firsts[len(firsts) // 2]:
+            start = first_ts // 3600 * 3600
+        if last_ts // 3600 % 24 < lasts[(len(lasts) - 1) // 2]:
+            end = (last_ts // 3600 + 1) * 3600
+    return start, end
+
+
 class View(object):
     """What an analyzer computes from: the cube, the read statistics, the options, the price catalog of the run,
     and the money conventions (specs/analyzers.md) in one place."""
@@ -196,10 +260,21 @@ class View(object):
         # list prices value alternatives (the spend itself is always the data's cost_usd: what was paid)
         self.catalog = catalog if catalog is not None else load_catalog(self.options.get("prices"))
         self.columns = set(stats.columns)
-        if cube.first_ts is None:
-            self.days = 0.0
-        else:  # calendar days (UTC) from the first call's day to the last call's day, inclusive
-            self.days = float(cube.last_ts // 86400 - cube.first_ts // 86400 + 1)
+        self.start_ts, self.end_ts = covered_period(cube.first_ts, cube.last_ts, cube.hourly)
+        self.days = (self.end_ts - self.start_ts) / 86400.0  # D: see covered_period
+
+    @property
+    def partial_days(self) -> List[Tuple[int, float]]:
+        """[(epoch day, hours of it the data covers)] for a first or last day the data does not cover whole."""
+        out = []
+        if self.days <= 0:
+            return out
+        first, last = self.start_ts // 86400, (self.end_ts - 1) // 86400
+        for day in sorted({first, last}):
+            covered = min(self.end_ts, (day + 1) * 86400) - max(self.start_ts, day * 86400)
+            if covered < 86400:
+                out.append((day, covered / 3600.0))
+        return out
 
     def has(self, column: str) -> bool:
         """Whether the data file has this column (optional columns may be absent)."""
@@ -227,7 +302,7 @@ class View(object):
         return prices.get(tier)
 
     def revenue_nano(self, customer: str) -> int:
-        """Subscription revenue of the customer over the data period: tier price x D / 30 (0 if tier unknown)."""
+        """Subscription revenue of the customer over the covered period: tier price x D / 30 (0 if tier unknown)."""
         price = self.tier_price(self.tier_of(customer))
         if price is None:
             return 0

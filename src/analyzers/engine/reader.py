@@ -12,8 +12,8 @@ from collections import Counter
 from operator import itemgetter
 from typing import Dict, Iterator, List, Optional
 
-from analyzers.engine.cube import (CALLS, COST_NANO, INPUT, LAST_TS, LAT_N, LAT_SUM, LONG_CALLS, LONG_INPUT, MEASURES,
-                                   OUTPUT, Cube)
+from analyzers.engine.cube import (CALLS, COST_NANO, DAILY, FIRST_TS, HIST, INPUT, LAST_TS, LAT_N, LAT_SUM, LONG_CALLS,
+                                   LONG_INPUT, OUTPUT, SERIES, Cube)
 from analyzers.engine.ranges import CHUNK_BYTES, iter_chunks
 from utils.errors import DataFileError
 from utils.money import parse_usd
@@ -164,11 +164,11 @@ class _Scanner(object):
         its, iprov, imod, iin, iout, icost, icust = self.required
         ilat, minute_cache, hour_cache, sink, cube = self.ilat, self.minute_cache, self.hour_cache, self.sink, self.cube
         new = tuple.__new__
-        cells, latency, cust_hourly = cube.cells, cube.latency, cube.customer_hourly
+        cells, new_cell, cust_hourly = cube.cells, cube.new_cell, cube.customer_hourly
         first, last = cube.first_ts, cube.last_ts
-        c_calls, c_in, c_out, c_cost, c_lsum, c_ln, c_long, c_long_in, c_last = (
-            CALLS, INPUT, OUTPUT, COST_NANO, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT, LAST_TS)
-        zeros = [0] * MEASURES
+        c_calls, c_in, c_out, c_cost, c_lsum, c_ln, c_long, c_long_in, c_last, c_first, c_series = (
+            CALLS, INPUT, OUTPUT, COST_NANO, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT, LAST_TS, FIRST_TS, SERIES)
+        s_hist, s_daily = HIST, DAILY
         line_no = self.line_no
         rows = 0
         for row in csv.reader(_lines(text)):
@@ -219,24 +219,32 @@ class _Scanner(object):
             key = keys(row)
             cell = cells.get(key)
             if cell is None:
-                cell = cells[key] = zeros + [ts]
+                cell = new_cell(key, ts)
             elif ts > cell[c_last]:
                 cell[c_last] = ts
+            elif ts < cell[c_first]:
+                cell[c_first] = ts
             cell[c_calls] += 1
             cell[c_in] += inp
             cell[c_out] += out
             cell[c_cost] += cost_nano
+            series = cell[c_series]
             if lat >= 0:
                 cell[c_lsum] += lat
                 cell[c_ln] += 1
-                hist = latency.get(key[1])
-                if hist is None:
-                    hist = latency[key[1]] = {}
+                hist = series[s_hist]
                 hist[lat] = hist.get(lat, 0) + 1
             if inp >= LONG_PROMPT_TOKENS:
                 cell[c_long] += 1
                 cell[c_long_in] += inp
             hour = ts // 3600
+            daily = series[s_daily]
+            d = daily.get(hour // 24)
+            if d is None:
+                daily[hour // 24] = [1, cost_nano]
+            else:
+                d[0] += 1
+                d[1] += cost_nano
             ch = (key[2], hour)
             h = cust_hourly.get(ch)
             if h is None:

@@ -1,9 +1,9 @@
 """The spend forecast of the understanding report: a least-squares linear trend plus day-of-week effects fitted
 on the daily cost of the complete days, with an 80% range from the residual spread.
 
-- Complete days: a day is used when the data covers it whole; the first day counts only if the data starts
-  before 01:00 UTC and the last day only if it ends at 23:00 UTC or later, so a day still being written never
-  drags the forecast down. Days inside the period without calls count as zero-cost days.
+- Complete days: the days the covered period (engine/cube.covered_period: the same period every per-month
+  figure divides by) holds whole; a partial first or last day (a day still being written) never drags the
+  forecast down. Days inside the period without calls count as zero-cost days.
 - 14 complete days or more: cost(t) = a + b*t + weekday effect, fitted jointly by least squares (the weekday
   effects centred on zero). The trend is extrapolated no further ahead than the number of days it was fitted on, then
   held flat: a month of data does not support a year-long slope.
@@ -29,14 +29,9 @@ def weekday(epoch_day: int) -> int:
     return (epoch_day + 3) % 7
 
 
-def complete_days(first_ts: int, last_ts: int) -> List[int]:
-    """The epoch days the data covers whole (see the module docstring)."""
-    first, last = first_ts // 86400, last_ts // 86400
-    if first_ts % 86400 >= 3600:
-        first += 1
-    if last_ts % 86400 < 23 * 3600:
-        last -= 1
-    return list(range(first, last + 1))
+def complete_days(start_ts: int, end_ts: int) -> List[int]:
+    """The epoch days wholly inside the covered period [start_ts, end_ts)."""
+    return list(range((start_ts + 86399) // 86400, end_ts // 86400))
 
 
 def _solve(a: List[List[float]], b: List[float]) -> List[float]:
@@ -71,24 +66,25 @@ def _fit_trend(days: List[int], ys: List[float]) -> Dict[str, Any]:
     return {"a": a, "b": b, "effects": effects, "sd": sd}
 
 
-def forecast(daily_nano: Dict[int, int], first_ts: int, last_ts: int, total_nano: int) -> Dict[str, Any]:
-    """Forecast metrics: forecast_usd, forecast_range_usd, forecast_method, forecast_daily_usd, forecast_fit."""
-    days = complete_days(first_ts, last_ts)
+def forecast(daily_nano: Dict[int, int], start_ts: int, end_ts: int, total_nano: int) -> Dict[str, Any]:
+    """Forecast metrics over the covered period [start_ts, end_ts): forecast_usd, forecast_range_usd,
+    forecast_method, forecast_daily_usd, forecast_fit."""
+    days = complete_days(start_ts, end_ts)
     ys = [daily_nano.get(d, 0) / 1e9 for d in days]
-    last_day = last_ts // 86400
+    last_day = (end_ts - 1) // 86400
     n = len(days)
     if n >= MIN_DAYS_FOR_TREND:
         fit = _fit_trend(days, ys)
         method = ("Least-squares linear trend plus day-of-week effects fitted jointly on the daily cost of %d "
-                  "complete days (a partial first or last day is left out); the trend is held flat beyond %d days ahead; range = expected +/- 1.28 x residual "
-                  "standard deviation x sqrt(days) (80%%)" % (n, n))
+                  "complete days (a partial first or last day is left out); the trend is held flat beyond %d days "
+                  "ahead; range = expected +/- 1.28 x residual standard deviation x sqrt(days) (80%%)" % (n, n))
     else:
         if n:
             level = sum(ys) / n
             sd = math.sqrt(sum((y - level) ** 2 for y in ys) / (n - 1)) if n > 1 else 0.0
             basis = "the mean daily cost of %d complete day%s" % (n, "" if n == 1 else "s")
         else:
-            hours = last_ts // 3600 - first_ts // 3600 + 1
+            hours = (end_ts - start_ts) // 3600
             level, sd = total_nano / 1e9 / hours * 24, 0.0
             basis = "the cost per hour of the %d hour%s of data x 24" % (hours, "" if hours == 1 else "s")
         fit = {"a": level, "b": 0.0, "effects": [0.0] * 7, "sd": sd}

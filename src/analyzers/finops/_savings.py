@@ -1,13 +1,14 @@
-"""The savings model of the optimization report: five opportunities applied one after the other to what is left
-of each cell's cost, so that no dollar is saved twice.
+"""The savings model of the optimization report: four opportunities applied one after the other to what is left
+of each cell's cost, so that no dollar is saved twice. Each lowers cost at equal usage (the same calls and
+tokens served), which is what makes them savings (utils/definitions.py); usage caps, which serve less, are a
+packaging scenario of the profitability report instead.
 
 Order (each step works on the cost the previous steps left):
 1. model right-sizing: simple task types on premium/standard models -> the cheapest catalog model that fits,
    the same tokens priced at the target's list prices;
 2. prompt caching: a share of long prompts (>= 1024 input tokens) read from the cache at the model's cached price;
 3. batch: a share of work that can wait sent to the provider's batch API at 50% of list;
-4. usage caps: a customer's remaining AI cost above its plan's monthly price is not incurred;
-5. reserved / provisioned capacity: a commitment sized to the steady baseline of what is still on demand.
+4. reserved / provisioned capacity: a commitment sized to the steady baseline of what is still on demand.
 
 Everything is integer nano-dollars over the data period, computed from cube queries only (deterministic, independent
 of row order); the analyzer converts to USD per month. The figures that are assumptions live in the constants
@@ -19,9 +20,9 @@ from analyzers.engine.cube import CALLS, COST_NANO, INPUT, LONG_CALLS, LONG_INPU
 from pricing.catalog import list_cost_nano
 from utils.money import NANO
 
-KINDS = ("model_right_sizing", "prompt_caching", "batch", "usage_caps", "provisioned_capacity")  # applied in this order
+KINDS = ("model_right_sizing", "prompt_caching", "batch", "provisioned_capacity")  # applied in this order
 KIND_LABELS = {"model_right_sizing": "Model right-sizing", "prompt_caching": "Prompt caching",
-               "batch": "Batch processing", "usage_caps": "Usage caps", "provisioned_capacity": "Reserved capacity"}
+               "batch": "Batch processing", "provisioned_capacity": "Reserved capacity"}
 
 SIMPLE_TASKS = ("chat", "qa", "translation", "summarization")  # work an economy model does well
 CONTEXT_HEADROOM = 4  # a target must hold 4x the average call (input + output): room for the longer calls
@@ -44,9 +45,8 @@ MIN_BASELINE_DAYS = 3  # fewer days than this: no steady baseline, so no commitm
 class Settings(object):
     """The tunable assumptions (command-line options of the analyzer)."""
 
-    def __init__(self, cap_pct: float = 100.0, commit_discount_pct: float = 20.0, commit_min_usd: float = 5000.0,
+    def __init__(self, commit_discount_pct: float = 20.0, commit_min_usd: float = 5000.0,
                  batch_discount_pct: int = 50) -> None:
-        self.cap_pct = cap_pct
         self.commit_discount_pct = commit_discount_pct
         self.commit_min_usd = commit_min_usd
         self.batch_discount_pct = batch_discount_pct
@@ -190,31 +190,6 @@ def batch(cells: List[Cell], discount_pct: int) -> Dict[Any, List[Any]]:
     return opps
 
 
-# ---- 4. usage caps ---------------------------------------------------------------------------------------------
-def caps(view, cells: List[Cell], cap_pct: float) -> Tuple[Dict[Any, List[Any]], int]:
-    """Cap each customer's remaining AI cost at cap_pct% of its plan price; returns (opportunities, customers
-    without a known tier)."""
-    by_customer = {}  # type: Dict[str, List[Cell]]
-    for c in cells:
-        by_customer.setdefault(c.customer, []).append(c)
-    opps = {}  # type: Dict[Any, List[Any]]
-    unknown = 0
-    for customer, mine in sorted(by_customer.items()):
-        tier = view.tier_of(customer)
-        price = view.tier_price(tier)
-        if price is None:
-            unknown += 1
-            continue
-        cap = int(round(price * cap_pct / 100.0 * NANO * view.days / 30.0))
-        excess = sum(c.left for c in mine) - cap
-        if excess <= 0:
-            continue
-        _take(mine, excess)
-        _add(opps, customer, sum(c.calls for c in mine), sum(c.cost_nano for c in mine), excess,
-             {"customer_id": customer, "subscription_tier": tier, "tier_price_usd_per_month": price})
-    return opps, unknown
-
-
 def _take(cells: List[Cell], amount: int, fields: Tuple[str, ...] = ("on_demand", "batched")) -> None:
     """Remove `amount` nano-USD from these cells' remaining cost in proportion to it (exact, largest remainder)."""
     parts = [(c, f) for f in fields for c in cells]
@@ -228,7 +203,7 @@ def _take(cells: List[Cell], amount: int, fields: Tuple[str, ...] = ("on_demand"
         setattr(c, f, getattr(c, f) - cut)
 
 
-# ---- 5. reserved / provisioned capacity ------------------------------------------------------------------------
+# ---- 4. reserved / provisioned capacity ------------------------------------------------------------------------
 def _model_key(c: Cell) -> Tuple[str, str]:
     return (c.now.provider, c.now.model) if c.now is not None else (c.provider, c.model)
 
@@ -295,7 +270,7 @@ def assumptions(s: Settings) -> List[Dict[str, str]]:
                              for t, (a, b) in sorted(BATCH_SHARE_PCT.items()))
     return [
         {"kind": "all", "text": "Opportunities are applied in this order, each to the cost the previous ones leave: "
-         "right-sizing, prompt caching, batch, usage caps, reserved capacity; so no dollar is counted twice and "
+         "right-sizing, prompt caching, batch, reserved capacity; so no dollar is counted twice and "
          "the total can never exceed the monthly run rate (period cost x 30 / days)."},
         {"kind": "model_right_sizing", "text": "Simple task types (%s) on premium or standard models move to the "
          "cheapest economy model of the price catalog (a premium model may step down to standard when no economy "
@@ -311,9 +286,6 @@ def assumptions(s: Settings) -> List[Dict[str, str]]:
         {"kind": "batch", "text": "Work that can wait up to 24 hours goes to the provider's batch API at %d%% off "
          "list: %s; interactive task types stay on demand. Providers with a batch API: %s. A missing environment "
          "counts as production." % (s.batch_discount_pct, batch_shares, ", ".join(BATCH_PROVIDERS))},
-        {"kind": "usage_caps", "text": "Each customer's remaining AI cost is capped at %g%% of its plan's monthly "
-         "price (tier prices per month x days / 30); only the excess counts, as cost not incurred (throttled or "
-         "moved to a higher plan). Customers without a known tier are not capped." % s.cap_pct},
         {"kind": "provisioned_capacity", "text": "The steady baseline of a model is its remaining on-demand spend "
          "x (lowest day / mean day) of the whole data's daily cost, over the days strictly inside the period (at "
          "least %d days of data). Bedrock: one provisioned-throughput model unit at %s USD per second (%s), "

@@ -62,6 +62,10 @@ class AlignmentAnalyzer(Analyzer):
                                                          sorted(charged.items(), key=lambda kv: (-kv[1], kv[0]))}
             m.setdefault("untagged_cost_usd", {})[name] = view.usd(direct.get(UNTAGGED, 0))
         m["tag_coverage_pct"] = self._coverage(view, tot[COST_NANO])
+        any_nano = sum(c[COST_NANO] for k, c in cube.cells.items() if not (k[4] and k[5] and k[6]))
+        m["untagged_any_usd"] = view.usd(any_nano)
+        m["untagged_any_usd_per_month"] = view.per_month(any_nano)
+        m["untagged_by_inferred_organization"] = self._inferred(view, cube)
         m["unit_economics_by_organization"] = self._unit_economics(view, cube)
         m["unit_economics_overall"] = {
             "customers": len(cube.group("customer_id")), "calls": tot[CALLS],
@@ -90,6 +94,21 @@ class AlignmentAnalyzer(Analyzer):
         out = {f: pct(v, total) if total else None for f, v in filled.items()}  # type: Dict[str, Optional[float]]
         out["all_business_tags"] = pct(all_three, total) if total else None
         return out
+
+    @staticmethod
+    def _inferred(view, cube) -> Dict[str, float]:
+        """Cost with any business tag missing, by the organization its customer's tagged calls carry most (the
+        customer's usual organization); (untagged) when the customer never tags one. Shows where the gaps are."""
+        usual = {}  # type: Dict[str, tuple]  # customer -> (its tagged cost in the org, org)
+        for (cust, org), g in cube.group("customer_id", "organization_id").items():
+            if org != UNTAGGED and (cust not in usual or (g[COST_NANO], org) > usual[cust]):
+                usual[cust] = (g[COST_NANO], org)
+        out = {}  # type: Dict[str, int]
+        for key, c in cube.cells.items():
+            if not (key[4] and key[5] and key[6]):
+                org = key[4] or (usual.get(key[2]) or (0, UNTAGGED))[1]
+                out[org] = out.get(org, 0) + c[COST_NANO]
+        return _sorted_usd(view, out)
 
     @staticmethod
     def _unit_economics(view, cube) -> Dict[str, Dict[str, Any]]:
@@ -130,24 +149,26 @@ class AlignmentAnalyzer(Analyzer):
     def _recs(view, m) -> List[Dict[str, Any]]:
         recs = []
         cov = m["tag_coverage_pct"]
-        untagged = m["untagged_cost_usd"]["organization"]
-        if untagged > 0:
-            nano = int(round(untagged * 1e9))
-            recs.append({"title": "Tag the %s/month of spend that has no organization" % H.fmt_usd(view.per_month(nano)),
-                         "detail": "Only %s of cost carries an organization (product %s, feature %s). Untagged cost "
-                                   "is shared out in proportion to each organization's own spend, which no team can "
-                                   "act on; add organization, product and feature to the metering metadata of every "
-                                   "call." % (H.fmt_pct(cov["organization_id"]), H.fmt_pct(cov["product_id"]),
-                                              H.fmt_pct(cov["feature_id"])),
-                         "impact_usd_per_month": view.per_month(nano),
-                         "level": "critical" if (cov["organization_id"] or 0) < 80 else "warning"})
+        untagged = m["untagged_cost_usd"]
+        gaps = [(name, untagged[name]) for name, _, _ in TAGS if untagged.get(name)]
+        if gaps:
+            worst = [(o, v) for o, v in m["untagged_by_inferred_organization"].items() if o != UNTAGGED][:3]
+            recs.append({"kind": "info", "impact_usd_per_month": None, "assumptions": [],
+                         "level": "critical" if (cov["all_business_tags"] or 0) < 80 else "warning",
+                         "title": "Tag the %s/month of spend that lacks a business tag" % H.fmt_usd(
+                             m["untagged_any_usd_per_month"]),
+                         "detail": "%s. Untagged cost is shared out in proportion to each group's own spend, which no "
+                                   "team can act on; add organization, product and feature to the metering metadata "
+                                   "of every call.%s" % (
+                                       "; ".join("%s/month without %s" % (H.fmt_usd(view.per_month(int(round(v * 1e9)))),
+                                                                           n) for n, v in gaps),
+                                       " The customers behind it belong mostly to %s." % ", ".join(
+                                           "%s (%s)" % (o, H.fmt_usd(v)) for o, v in worst) if worst else "")})
         else:
-            missing = [f for f in ("product_id", "feature_id") if cov[f] is not None and cov[f] < 100]
-            recs.append({"title": "Every dollar carries an organization%s" % (
-                             "" if not missing else "; complete the %s tags" % " and ".join(missing)),
-                         "detail": "Organization tag coverage is 100%%; product %s, feature %s." % (
-                             H.fmt_pct(cov["product_id"]), H.fmt_pct(cov["feature_id"])),
-                         "impact_usd_per_month": None, "level": "success" if not missing else "info"})
+            recs.append({"kind": "info", "impact_usd_per_month": None, "assumptions": [], "level": "success",
+                         "title": "Every dollar carries an organization, a product and a feature",
+                         "detail": "Tag coverage is %s of cost for all three business tags." % H.fmt_pct(
+                             cov["all_business_tags"])})
         cb = m["chargeback_by_organization_usd_per_month"]
         tagged = [(k, v) for k, v in cb.items() if k != UNTAGGED]
         total_month = sum(cb.values())
@@ -160,14 +181,15 @@ class AlignmentAnalyzer(Analyzer):
                                    "AI spend; the amount moves between budgets, so no saving is claimed." % (
                                        "; ".join("%s %s/month (%s)" % (k, H.fmt_usd(v), H.fmt_pct(pct(v, total_month)))
                                                  for k, v in top), H.fmt_pct(pct(sum(v for _, v in top), total_month))),
-                         "impact_usd_per_month": None, "level": "info"})
+                         "impact_usd_per_month": None, "level": "info", "kind": "info",
+                         "assumptions": [ALLOCATION_RULE + "."]})
         for o in m["unit_cost_outliers"][:3]:
             recs.append({"title": "%s pays %.1fx the median cost per call: %s/month above the median" % (
                              o["organization"], o["ratio"], H.fmt_usd(o["excess_usd_per_month"])),
                          "detail": "%s per call against a median of %s across organizations. Review its model choice "
-                                   "and prompt sizes; the impact is its cost above the median rate." % (
+                                   "and prompt sizes (cost optimization prices cheaper models per task)." % (
                                        H.fmt_usd(o["cost_per_call_usd"]), H.fmt_usd(o["median_cost_per_call_usd"])),
-                         "impact_usd_per_month": o["excess_usd_per_month"], "level": "warning"})
+                         "impact_usd_per_month": None, "level": "warning", "kind": "info", "assumptions": []})
         return recs
 
     @staticmethod
@@ -190,9 +212,10 @@ class AlignmentAnalyzer(Analyzer):
         cards = [
             {"label": "AI spend to allocate", "value": H.fmt_usd(m["total_cost_usd"]),
              "context": "%s organizations charged" % H.fmt_int(len([k for k in cb if k != UNTAGGED]))},
-            {"label": "Untagged spend", "value": H.fmt_usd(m["untagged_cost_usd"]["organization"]),
-             "context": "no organization; allocated proportionally",
-             "tone": "bad" if m["untagged_cost_usd"]["organization"] > 0 else "good"},
+            {"label": "Spend missing a business tag", "value": H.fmt_usd(m["untagged_any_usd"]),
+             "context": "%s without an organization, allocated proportionally" % H.fmt_usd(
+                 m["untagged_cost_usd"]["organization"]),
+             "tone": "bad" if m["untagged_any_usd"] > 0 else "good"},
             {"label": "Tag coverage (all three tags)", "value": H.fmt_pct(cov["all_business_tags"]),
              "context": "of cost has organization, product and feature"},
             {"label": "Largest chargeback", "value": H.fmt_usd(top[1]), "context": top[0]},
@@ -227,10 +250,14 @@ class AlignmentAnalyzer(Analyzer):
         labels = {"organization_id": "Organization", "product_id": "Product", "feature_id": "Feature",
                   "task_type": "Task type", "environment": "Environment", "all_business_tags": "All three business tags"}
         rows = [[labels[k], pct_cell(v)] for k, v in cov.items()]
-        return H.section("Tag coverage", H.columns(
+        gaps = [[k, money_cell(v)] for k, v in m["untagged_by_inferred_organization"].items()]
+        return H.section("Tag coverage", H.join([H.columns(
             H.bar_chart([(labels[k], v) for k, v in cov.items() if v is not None], "Share of cost with the field filled",
                         value_format=H.fmt_pct, sort=False, additive=False),
             H.table(["Field", "Cost covered"], rows, id="tag-coverage", caption="Tag coverage by share of cost")),
+            H.table(["Organization (the customer's usual one)", "Cost missing a tag"], gaps, id="tag-gaps",
+                    caption="Where the cost missing a business tag comes from: each call is attributed to the "
+                            "organization its customer's tagged calls carry most")]),
             id="coverage")
 
     @staticmethod

@@ -1,7 +1,7 @@
 """Cost optimization: where could the same AI work cost less, and how much per month?
 
 Five opportunities, applied in a fixed order so that none is counted twice (see _savings.py): model right-sizing,
-prompt caching, batch processing, usage caps and reserved/provisioned capacity. Every figure comes from the data
+prompt caching, batch processing and reserved/provisioned capacity. Every figure comes from the data
 and the price catalog's list prices; every assumption is listed in the JSON ("assumptions") and on the page.
 
 Run from src/: python3 analyzers/finops/optimization.py [--data CSV] [--out DIR]
@@ -32,6 +32,11 @@ def _pct(part: float, whole: float) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
 
 
+def _assumed(m: Dict[str, Any], kind: str) -> List[str]:
+    """The assumptions behind one kind of saving (and those behind every saving), as plain sentences."""
+    return [a["text"] for a in m["assumptions"] if a["kind"] in ("all", kind)]
+
+
 def _names(items: List[str]) -> str:
     return items[0] if len(items) == 1 else "%s and %s" % (", ".join(items[:-1]), items[-1])
 
@@ -42,8 +47,6 @@ class OptimizationAnalyzer(Analyzer):
     category = "finops"
     summary = "Where could the same AI work cost less, and how much would each change save per month?"
     OPTIONS = [
-        ("--usage-cap-pct", {"type": positive_float, "default": 100.0,
-                             "help": "usage caps: a customer's AI cost is capped at this %% of its plan price (100)"}),
         ("--commit-discount-pct", {"type": _pct_arg, "default": 20.0,
                                    "help": "reserved capacity: committed-use discount in %% (20)"}),
         ("--commit-minimum-usd", {"type": positive_float, "default": 5000.0,
@@ -54,20 +57,19 @@ class OptimizationAnalyzer(Analyzer):
     def compute(self, view) -> Dict[str, Any]:
         o = view.options
         catalog = view.catalog
-        s = S.Settings(float(o.get("usage_cap_pct") or 100.0), float(o.get("commit_discount_pct") or 20.0),
+        s = S.Settings(float(o.get("commit_discount_pct") or 20.0),
                        float(o.get("commit_minimum_usd") or 5000.0), catalog.batch_discount_pct)
         cells = S.cells_of(view, catalog)
         total = sum(c.cost_nano for c in cells)
         rs, rs_rows = S.right_size(view, catalog, cells)
         steps = [("model_right_sizing", rs), ("prompt_caching", S.cache(cells)),
                  ("batch", S.batch(cells, s.batch_discount_pct))]
-        cap_opps, untiered = S.caps(view, cells, s.cap_pct)
         base = S.steady_baseline(view)
         prov, prov_rows = S.provisioned(view, cells, s, base)
-        steps += [("usage_caps", cap_opps), ("provisioned_capacity", prov)]
+        steps.append(("provisioned_capacity", prov))
         saved = {k: sum(r[2] for r in acc.values()) for k, acc in steps}
         total_saved = sum(saved.values())
-        notes = self._notes(view, cells, catalog, untiered)
+        notes = self._notes(view, cells, catalog)
         if total_saved != total - sum(c.left for c in cells) or total_saved > total:  # by construction never
             notes.append("The savings did not reconcile with the cost left; they were clamped to the run rate.")
             total_saved = min(total_saved, total)
@@ -92,7 +94,7 @@ class OptimizationAnalyzer(Analyzer):
             "steady_baseline": {"days_used": base["days_used"], "lowest_day_usd": view.usd(base["min_nano"]),
                                 "mean_day_usd": view.usd(base["sum_nano"] // max(1, base["days_used"])),
                                 "baseline_share_pct": _pct(base["ratio_num"], base["ratio_den"])},
-            "settings": {"usage_cap_pct": s.cap_pct, "commit_discount_pct": s.commit_discount_pct,
+            "settings": {"commit_discount_pct": s.commit_discount_pct,
                          "commit_minimum_usd_per_month": s.commit_min_usd, "batch_discount_pct": s.batch_discount_pct,
                          "price_catalog": catalog.source, "prices_as_of": catalog.as_of},
             "assumptions": S.assumptions(s),
@@ -101,7 +103,7 @@ class OptimizationAnalyzer(Analyzer):
 
     # ---- compute helpers ---------------------------------------------------------------------------------------
     @staticmethod
-    def _notes(view, cells, catalog, untiered: int) -> List[str]:
+    def _notes(view, cells, catalog) -> List[str]:
         notes = []
         if not any(c.task for c in cells):
             notes.append("No task types in this data: model right-sizing and batch processing depend on the kind "
@@ -110,13 +112,6 @@ class OptimizationAnalyzer(Analyzer):
         if not any(c.env for c in cells):
             notes.append("No environments in this data: every call is treated as production, so only the "
                          "production share of analysis and summarization counts as work that can wait.")
-        customers = len({c.customer for c in cells})
-        if untiered == customers:
-            notes.append("No subscription tiers in this data: usage caps (AI cost above the plan price) cannot be "
-                         "computed.")
-        elif untiered:
-            notes.append("%d of %d customers have no known subscription tier: they are not capped."
-                         % (untiered, customers))
         unknown = sorted({"%s/%s" % (c.provider, c.model) for c in cells if c.entry is None})
         if unknown:
             notes.append("Models not in the price catalog (%s): no right-sizing or caching for them; pass --prices "
@@ -141,9 +136,6 @@ class OptimizationAnalyzer(Analyzer):
                 title = ("Send %d%% of production %s to the batch API" % (extra["share_pct"], extra["task_type"])
                          if extra["production"] else
                          "Send %d%% of non-production %s to the batch API" % (extra["share_pct"], extra["task_type"]))
-            elif kind == "usage_caps":
-                title = "Cap %s at %g%% of its %s plan ($%s/month)" % (
-                    extra["customer_id"], s.cap_pct, extra["subscription_tier"], extra["tier_price_usd_per_month"])
             else:
                 title = "Reserve capacity for %s" % _label(extra["provider"], extra["model"], dup)
             out.append(dict(extra, kind=kind, title=title, calls=calls, current_cost_usd=view.usd(current),
@@ -179,7 +171,7 @@ class OptimizationAnalyzer(Analyzer):
         return sorted(out, key=lambda r: (-r["on_demand_usd_per_month"], r["provider"], r["model"], r["offer"]))
 
     def _recommendations(self, m: Dict[str, Any], s) -> List[Dict[str, Any]]:
-        recs = self._right_sizing_recs(m["opportunities"])
+        recs = self._right_sizing_recs(m)
         by_kind = {}  # type: Dict[str, List[Dict[str, Any]]]
         for op in m["opportunities"]:
             by_kind.setdefault(op["kind"], []).append(op)
@@ -193,7 +185,8 @@ class OptimizationAnalyzer(Analyzer):
                                    "(system prompt, conversation so far) from the provider's prompt cache costs a "
                                    "fraction of the input price. Largest: %s." % (
                                        H.fmt_int(sum(o["calls"] for o in caching)), top),
-                         "impact_usd_per_month": m["savings_by_kind"]["prompt_caching"]})
+                         "impact_usd_per_month": m["savings_by_kind"]["prompt_caching"], "kind": "saving",
+                         "assumptions": _assumed(m, "prompt_caching")})
         batch = by_kind.get("batch")
         if batch:
             recs.append({"title": "Send work that can wait to batch APIs to save %s/month"
@@ -202,22 +195,14 @@ class OptimizationAnalyzer(Analyzer):
                                    "up to 24 hours; batch APIs charge %d%% of list for them: %s." % (
                                        H.fmt_int(sum(o["calls"] for o in batch)), 100 - s.batch_discount_pct,
                                        "; ".join(o["title"] for o in batch[:4])),
-                         "impact_usd_per_month": m["savings_by_kind"]["batch"]})
-        capped = by_kind.get("usage_caps")
-        if capped:
-            top = ", ".join("%s (%s plan, %s/month over)" % (o["customer_id"], o["subscription_tier"],
-                                                             money(o["savings_usd_per_month"])) for o in capped[:3])
-            recs.append({"title": "Cap AI usage at the plan price for %d customer(s) to save %s/month"
-                                  % (len(capped), money(m["savings_by_kind"]["usage_caps"])),
-                         "detail": "Even after the changes above, their AI cost exceeds %g%% of what their plan "
-                                   "pays: %s. Throttle them at the cap or move them to a higher plan."
-                                   % (s.cap_pct, top),
-                         "impact_usd_per_month": m["savings_by_kind"]["usage_caps"], "level": "warning"})
-        recs += self._capacity_recs(m["provisioned_capacity"], s)
+                         "impact_usd_per_month": m["savings_by_kind"]["batch"], "kind": "saving",
+                         "assumptions": _assumed(m, "batch")})
+        recs += self._capacity_recs(m, s)
         return recs
 
     @staticmethod
-    def _right_sizing_recs(opps: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    def _right_sizing_recs(m: Dict[str, Any]) -> List[Dict[str, Any]]:
+        opps = m["opportunities"]
         moves = {}  # type: Dict[Tuple[str, ...], Dict[str, Any]]
         for o in opps:
             if o["kind"] == "model_right_sizing":
@@ -238,18 +223,20 @@ class OptimizationAnalyzer(Analyzer):
                           "Check answer quality on a sample first." % (
                               H.fmt_int(mv["calls"]), H.fmt_usd(mv["now"]), tm,
                               H.fmt_usd(mv["now"] - mv["saved"]), how),
-                "impact_usd_per_month": round(mv["saved"], 6)})
+                "impact_usd_per_month": round(mv["saved"], 6), "kind": "saving",
+                "assumptions": _assumed(m, "model_right_sizing")})
         rest = [mv for _, mv in ranked[TOP_MOVES:]]
         if rest:
             saved = round(sum(mv["saved"] for mv in rest), 6)
             recs.append({"title": "Right-size %d more model(s) on simple tasks to save %s/month" % (
                 len(rest), H.fmt_usd(saved)), "detail": "Smaller moves of the same kind: %s." % "; ".join(
                     "%s to %s (%s/month)" % (k[1], k[3], H.fmt_usd(mv["saved"])) for k, mv in ranked[TOP_MOVES:]),
-                "impact_usd_per_month": saved})
+                "impact_usd_per_month": saved, "kind": "saving", "assumptions": _assumed(m, "model_right_sizing")})
         return recs
 
     @staticmethod
-    def _capacity_recs(rows: List[Dict[str, Any]], s) -> List[Dict[str, Any]]:
+    def _capacity_recs(m: Dict[str, Any], s) -> List[Dict[str, Any]]:
+        rows = m["provisioned_capacity"]
         best = {}  # type: Dict[Tuple[str, str], Dict[str, Any]]
         for r in rows:  # the best offer of each model
             k = (r["provider"], r["model"])
@@ -268,7 +255,8 @@ class OptimizationAnalyzer(Analyzer):
                           "%s/month and the rest stays on demand." % (
                               H.fmt_usd(r["steady_baseline_usd_per_month"]),
                               H.fmt_usd(r["steady_baseline_usd_per_month"] - r["savings_usd_per_month"])),
-                "impact_usd_per_month": r["savings_usd_per_month"]})
+                "impact_usd_per_month": r["savings_usd_per_month"], "kind": "saving",
+                "assumptions": _assumed(m, "provisioned_capacity")})
         for r in sorted(best.values(), key=lambda r: (-r["on_demand_usd_per_month"], r["model"])):
             if r["worth_it"] or not r["on_demand_usd_per_month"]:
                 continue
@@ -281,7 +269,7 @@ class OptimizationAnalyzer(Analyzer):
                                            " or ".join("%s/month (%s)" % (H.fmt_usd(u["break_even_usd_per_month"]),
                                                                            u["offer"]) for u in units),
                                            _multiple(r["volume_multiple_needed"])),
-                             "impact_usd_per_month": None})
+                             "impact_usd_per_month": None, "kind": "info", "assumptions": []})
                 break
         if not any(r["worth_it"] for r in rows):
             top = [r for r in sorted(best.values(), key=lambda r: (-r["on_demand_usd_per_month"], r["model"]))
@@ -294,7 +282,7 @@ class OptimizationAnalyzer(Analyzer):
                                            r["model"], H.fmt_usd(r["steady_baseline_usd_per_month"]),
                                            H.fmt_usd(s.commit_min_usd), s.commit_discount_pct,
                                            _multiple(r["volume_multiple_needed"])),
-                             "impact_usd_per_month": None})
+                             "impact_usd_per_month": None, "kind": "info", "assumptions": []})
         return recs
 
     # ---- page ------------------------------------------------------------------------------------------------------

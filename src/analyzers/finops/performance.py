@@ -11,11 +11,11 @@ from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, LAT_N, LAT_SUM, OUTPUT
-from analyzers.finops._common import by_cost, comparable_models, money_cell, nearest_rank, pct_cell, ratio
+from analyzers.finops._common import by_cost, money_cell, nearest_rank, pct_cell, ratio
+from analyzers.finops._dominance import MIN_CALLS, dominated as _dominated
 from pricing.catalog import list_cost_nano
 from utils import html_generator as H
 
-MIN_CALLS = 10  # calls with a latency a model needs on a task type before it is compared on that task
 PCTS = (50, 95, 99)
 
 
@@ -50,18 +50,20 @@ class PerformanceAnalyzer(Analyzer):
 
     def compute(self, view) -> Dict[str, Any]:
         cube = view.cube
-        hist = {model: h for model, h in cube.latency.items() if h}
+        hist = {model: h for model, h in cube.latency_by_model().items() if h}
         by_model = cube.group("model")
         m = {"latency_by_model": {k: _latency_stats(hist[k]) for k in sorted(hist)}}  # type: Dict[str, Any]
         m["models_without_latency"] = sorted(str(k) for k, g in by_model.items() if not g[LAT_N])
         m["overall_latency"] = _latency_stats(_merge(list(hist.values()))) if hist else None
-        m["latency_by_provider"] = self._providers(cube, hist)
+        m["latency_by_provider"] = self._providers(cube)
+        m["latency_by_provider_model"] = {"%s/%s" % pm: _latency_stats(h) for pm, h in sorted(cube.latency.items())}
         m["cost_latency_by_model"] = self._cost_latency(view, cube, by_model, m["latency_by_model"])
         m["throughput_tokens_per_s_by_model"] = {k: v["output_tokens_per_s"]
                                                  for k, v in m["cost_latency_by_model"].items()}
         m["efficient_frontier"] = self._frontier(m["cost_latency_by_model"])
-        m["dominated_models"] = self._dominated(view, cube)
-        m["dominated_savings_usd_per_month"] = round(sum(d["savings_usd_per_month"] for d in m["dominated_models"]), 2)
+        m["dominated_models"] = _dominated(view)
+        m["dominated_upper_bound_usd_per_month"] = round(sum(d["upper_bound_usd_per_month"]
+                                                             for d in m["dominated_models"]), 2)
         notes = []
         if not view.has("latency_ms"):
             notes.append("No latency_ms column: latency percentiles, throughput and the faster-and-cheaper comparison "
@@ -74,25 +76,19 @@ class PerformanceAnalyzer(Analyzer):
 
     # ---- metrics ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _providers(cube, hist) -> Dict[str, Dict[str, Any]]:
-        """Per provider: exact mean from the cells; percentiles from the model histograms when every model of the
-        provider is served by that provider alone (the histograms are per model)."""
-        owners = {}  # type: Dict[str, set]
-        for (prov, model), g in cube.group("provider", "model").items():
-            if g[LAT_N]:
-                owners.setdefault(model, set()).add(prov)
+    def _providers(cube) -> Dict[str, Dict[str, Any]]:
+        """Per provider: calls with a latency, exact mean and exact percentiles from its (provider, model)
+        histograms, and the models it serves."""
+        by_provider = {}  # type: Dict[str, List[Dict[int, int]]]
+        models = {}  # type: Dict[str, List[str]]
+        for (prov, model), h in sorted(cube.latency.items()):
+            by_provider.setdefault(prov, []).append(h)
+            models.setdefault(prov, []).append(model)
         out = {}
-        for prov, g in sorted(cube.group("provider").items()):
-            if not g[LAT_N]:
-                continue
-            models = sorted(mo for mo, ps in owners.items() if prov in ps)
-            row = {"calls": g[LAT_N], "mean_ms": round(g[LAT_SUM] / float(g[LAT_N]), 2), "models": models}
-            if all(owners[mo] == {prov} for mo in models):
-                st = _latency_stats(_merge([hist[mo] for mo in models]))
-                row.update(p50_ms=st["p50_ms"], p95_ms=st["p95_ms"], p99_ms=st["p99_ms"])
-            else:  # a model also served by another provider: its histogram cannot be split
-                row.update(p50_ms=None, p95_ms=None, p99_ms=None)
-            out[str(prov)] = row
+        for prov in sorted(by_provider):
+            st = _latency_stats(_merge(by_provider[prov]))
+            out[str(prov)] = {"calls": st["calls"], "mean_ms": st["mean_ms"], "p50_ms": st["p50_ms"],
+                              "p95_ms": st["p95_ms"], "p99_ms": st["p99_ms"], "models": models[prov]}
         return out
 
     @staticmethod
@@ -126,85 +122,47 @@ class PerformanceAnalyzer(Analyzer):
                 if not any(c2 <= c and l2 <= l and (c2 < c or l2 < l) for k2, c2, l2 in pts if k2 != k)]
         return sorted(keep, key=lambda k: (rows[k]["cost_per_1k_tokens_usd"], k))
 
-    @staticmethod
-    def _dominated(view, cube) -> List[Dict[str, Any]]:
-        """(task type, model) pairs where a comparable model is faster on that task and, at list price, cheaper for
-        the same tokens; the best alternative (largest saving) for each."""
-        catalog = view.catalog
-        cells = cube.group("task_type", "model")
-        prov = {}  # type: Dict[str, str]  # the provider carrying most of a model's calls: its list price
-        for (p, mo), g in sorted(cube.group("provider", "model").items(), key=lambda kv: (-kv[1][CALLS], kv[0])):
-            prov.setdefault(mo, p)
-        out = []
-        for (task, model), g in sorted(cells.items()):
-            if g[LAT_N] < MIN_CALLS:
-                continue
-            mean = g[LAT_SUM] / float(g[LAT_N])
-            peers = comparable_models(catalog, model, {mo for (t, mo) in cells if t == task})
-            best = None
-            for alt in sorted(peers):
-                a = cells[(task, alt)]
-                if a[LAT_N] < MIN_CALLS or a[LAT_SUM] / float(a[LAT_N]) >= mean:
-                    continue
-                entry = catalog.get(prov.get(alt, ""), alt)
-                if entry is not None:
-                    alt_nano, basis = list_cost_nano(entry, g[INPUT], g[OUTPUT]), "list price"
-                elif a[INPUT] + a[OUTPUT]:
-                    alt_nano, basis = a[COST_NANO] * (g[INPUT] + g[OUTPUT]) // (a[INPUT] + a[OUTPUT]), "observed rate"
-                else:
-                    continue
-                saving = g[COST_NANO] - alt_nano
-                if saving > 0 and (best is None or saving > best[0]):
-                    best = (saving, alt, alt_nano, a[LAT_SUM] / float(a[LAT_N]), basis)
-            if best:
-                saving, alt, alt_nano, alt_mean, basis = best
-                out.append({"task_type": task, "model": model, "dominated_by": alt, "calls": g[CALLS],
-                            "cost_usd": view.usd(g[COST_NANO]), "cost_at_alternative_usd": view.usd(alt_nano),
-                            "price_basis": basis, "mean_ms": round(mean, 2), "alternative_mean_ms": round(alt_mean, 2),
-                            "faster_pct": round(100.0 * (1 - alt_mean / mean), 2),
-                            "savings_usd_per_month": view.per_month(saving)})
-        out.sort(key=lambda d: (-d["savings_usd_per_month"], d["task_type"], d["model"]))
-        return out
-
     # ---- recommendations -------------------------------------------------------------------------------------
     @staticmethod
     def _recs(view, m) -> List[Dict[str, Any]]:
         recs = []
-        for d in m["dominated_models"][:5]:
+        dom = m["dominated_models"]
+        if dom:
+            top = "; ".join("%s on %s: %s (%s/%s) is %s faster, up to %s/month cheaper" % (
+                d["task_type"] or "unlabelled", "%s/%s" % (d["provider"], d["model"]), d["dominated_by"],
+                d["alternative_provider"], d["task_type"] or "unlabelled", H.fmt_pct(d["faster_pct"], 0),
+                H.fmt_usd(d["upper_bound_usd_per_month"])) for d in dom[:3])
             recs.append({
-                "title": "Move %s tasks from %s to %s: %s faster and %s/month cheaper" % (
-                    d["task_type"] or "unlabelled", d["model"], d["dominated_by"], H.fmt_pct(d["faster_pct"], 0),
-                    H.fmt_usd(d["savings_usd_per_month"])),
-                "detail": "On %s, %s averaged %s per call against %s for %s; its %s calls cost %s, the same tokens at "
-                          "%s's %s would cost %s. Both are in the same or adjacent price class; confirm answer "
-                          "quality on a sample before switching." % (
-                              d["task_type"] or "unlabelled calls", d["model"], H.fmt_ms(d["mean_ms"]),
-                              H.fmt_ms(d["alternative_mean_ms"]), d["dominated_by"], H.fmt_int(d["calls"]),
-                              H.fmt_usd(d["cost_usd"]), d["dominated_by"], d["price_basis"],
-                              H.fmt_usd(d["cost_at_alternative_usd"])),
-                "impact_usd_per_month": d["savings_usd_per_month"], "level": "warning"})
+                "kind": "info", "impact_usd_per_month": None, "level": "info",
+                "title": "%d model-task pair%s have a faster and cheaper alternative: up to %s/month (an upper bound)"
+                         % (len(dom), "" if len(dom) == 1 else "s", H.fmt_usd(m["dominated_upper_bound_usd_per_month"])),
+                "detail": "Largest: %s. This ignores answer quality, so it is not a saving; cost optimization's model "
+                          "right-sizing prices the moves it recommends, at the same list prices." % top,
+                "assumptions": ["The alternative answers the same task as well (not checked).",
+                                "The same tokens at the alternative's list price."]})
         lat = m["latency_by_model"]
         if not lat:
-            recs.append({"title": "Record latency on every call to manage performance",
+            recs.append({"kind": "info", "title": "Record latency on every call to manage performance",
                          "detail": "This data has no latency, so speed cannot be weighed against cost. Metering "
                                    "latency per call makes slow or overpriced models visible.",
-                         "impact_usd_per_month": None, "level": "info"})
+                         "impact_usd_per_month": None, "assumptions": [], "level": "info"})
             return recs
         slow = sorted(((v["p95_ms"], k) for k, v in lat.items() if v["calls"] >= MIN_CALLS), reverse=True)
         if slow:
             p95, model = slow[0]
             cl = m["cost_latency_by_model"].get(model, {})
-            recs.append({"title": "%s is the slowest model: 1 call in 20 takes over %s" % (model, H.fmt_ms(p95)),
+            recs.append({"kind": "info", "title": "%s is the slowest model: 1 call in 20 takes over %s" % (
+                             model, _secs(p95)),
                          "detail": "p50 %s, p99 %s over %s calls (%s in the period). Use it for work that can wait "
                                    "(batch, background) or set a timeout and a faster fallback for interactive use." % (
-                                       H.fmt_ms(lat[model]["p50_ms"]), H.fmt_ms(lat[model]["p99_ms"]),
+                                       _secs(lat[model]["p50_ms"]), _secs(lat[model]["p99_ms"]),
                                        H.fmt_int(lat[model]["calls"]), H.fmt_usd(cl.get("cost_usd"))),
-                         "impact_usd_per_month": None, "level": "info"})
-        if not m["dominated_models"]:
-            recs.append({"title": "No model is both slower and dearer than a comparable alternative",
+                         "impact_usd_per_month": None, "assumptions": [], "level": "info"})
+        if not dom:
+            recs.append({"kind": "info", "title": "No model is both slower and dearer than a comparable alternative",
                          "detail": "For every task type, each model with at least %d timed calls is either the "
                                    "fastest or the cheapest among the comparable models used for it." % MIN_CALLS,
-                         "impact_usd_per_month": None, "level": "success"})
+                         "impact_usd_per_month": None, "assumptions": [], "level": "success"})
         return recs
 
     # ---- page ------------------------------------------------------------------------------------------------
@@ -224,11 +182,10 @@ class PerformanceAnalyzer(Analyzer):
              "context": slowest[1] if slowest else ""},
             {"label": "Median throughput", "value": _per_s(tps[len(tps) // 2]) if tps else "\u2014",
              "context": "output tokens per second, across models"},
-            {"label": "Savings from faster, cheaper models", "value": "%s/month" % H.fmt_usd(
-                m["dominated_savings_usd_per_month"]),
-             "context": "%d task/model pair%s with a faster, cheaper alternative" % (
-                 len(m["dominated_models"]), "" if len(m["dominated_models"]) == 1 else "s"),
-             "tone": "bad" if m["dominated_models"] else "good"},
+            {"label": "Faster and cheaper alternatives", "value": "up to %s/month" % H.fmt_usd(
+                m["dominated_upper_bound_usd_per_month"]),
+             "context": "an upper bound, quality not compared: %d model-task pair%s" % (
+                 len(m["dominated_models"]), "" if len(m["dominated_models"]) == 1 else "s")},
         ]
         return H.join([H.metric_cards(cards), self._latency_section(m), self._tradeoff_section(m),
                        self._dominated_section(m),
@@ -247,7 +204,9 @@ class PerformanceAnalyzer(Analyzer):
         prov = [[k, v["calls"], (_secs(v["mean_ms"]), v["mean_ms"]),
                  (_secs(v["p50_ms"]), v["p50_ms"]), (_secs(v["p95_ms"]), v["p95_ms"]),
                  (_secs(v["p99_ms"]), v["p99_ms"])] for k, v in m["latency_by_provider"].items()]
-        no_pct = [k for k, v in m["latency_by_provider"].items() if v.get("p50_ms") is None]
+        pm = [[k, v["calls"], (_secs(v["mean_ms"]), v["mean_ms"]), (_secs(v["p50_ms"]), v["p50_ms"]),
+               (_secs(v["p95_ms"]), v["p95_ms"]), (_secs(v["p99_ms"]), v["p99_ms"])]
+              for k, v in m["latency_by_provider_model"].items()]
         return H.section("Latency by model and provider", H.join([
             H.columns(H.bar_chart([(k, lat[k]["p50_ms"]) for k in order], "Median latency (p50) by model",
                                   value_format=_secs, additive=False),
@@ -257,9 +216,8 @@ class PerformanceAnalyzer(Analyzer):
                     caption="Latency of every model (exact percentiles, nearest rank)"),
             H.table(["Provider", "Timed calls", "Mean", "p50", "p95", "p99"], prov, id="latency-by-provider",
                     caption="Latency by provider"),
-            H.p("\u2014 : no percentiles for %s, because a model it serves is also served by another provider "
-                "(latency histograms are kept per model, so they cannot be split by provider); the mean is exact."
-                % ", ".join(no_pct)) if no_pct else None,
+            H.table(["Provider / model", "Timed calls", "Mean", "p50", "p95", "p99"], pm,
+                    id="latency-by-provider-model", caption="Latency of every model at every provider serving it"),
         ]), id="latency", intro="p50 is the typical call; p95 and p99 are what the slowest 1 in 20 and 1 in 100 "
                                 "users wait.")
 
@@ -287,16 +245,18 @@ class PerformanceAnalyzer(Analyzer):
 
     @staticmethod
     def _dominated_section(m) -> H.Markup:
-        rows = [[d["task_type"], d["model"], d["dominated_by"], d["calls"], (_secs(d["mean_ms"]), d["mean_ms"]),
-                 (_secs(d["alternative_mean_ms"]), d["alternative_mean_ms"]), pct_cell(d["faster_pct"], 0),
-                 money_cell(d["cost_usd"]), money_cell(d["cost_at_alternative_usd"]),
-                 money_cell(d["savings_usd_per_month"])] for d in m["dominated_models"]]
-        return H.section("Slower and dearer: models to replace", H.table(
+        rows = [[d["task_type"], "%s/%s" % (d["provider"], d["model"]),
+                 "%s/%s" % (d["alternative_provider"], d["dominated_by"]), d["calls"],
+                 (_secs(d["mean_ms"]), d["mean_ms"]), (_secs(d["alternative_mean_ms"]), d["alternative_mean_ms"]),
+                 pct_cell(d["faster_pct"], 0), money_cell(d["cost_usd"]), money_cell(d["cost_at_alternative_usd"]),
+                 money_cell(d["upper_bound_usd_per_month"])] for d in m["dominated_models"]]
+        return H.section("Slower and dearer: an upper bound", H.table(
             ["Task type", "Model", "Faster, cheaper alternative", "Calls", "Mean latency", "Alternative latency",
-             "Faster by", "Cost", "Cost at alternative", "Saving/month"], rows, id="dominated",
+             "Faster by", "Cost", "Cost at alternative", "Up to/month"], rows, id="dominated", key=9,
             caption="Task types where a comparable model is faster and cheaper"), id="dominated",
             intro="Compared on the same task type, among models of the same or the next lower price class, with at "
-                  "least %d timed calls each; the alternative's list price is applied to the same tokens." % MIN_CALLS)
+                  "least %d timed calls each; the alternative's list price is applied to the same tokens. Quality "
+                  "is not compared, so these figures are upper bounds, not savings." % MIN_CALLS)
 
 
 def _secs(ms) -> str:

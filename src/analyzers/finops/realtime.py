@@ -188,14 +188,17 @@ class RealtimeAnalyzer(Analyzer):
                                                                            crossed[-1]["crossed_at"]) if crossed else "",
                                        H.fmt_usd(b["run_rate_last_7d_usd_per_day"]), b["remaining_days"],
                                        H.fmt_usd(b["projected_month_usd"]), b["budget_source"]),
-                         "impact_usd_per_month": round(over, 2),
+                         "impact_usd_per_month": round(over, 2), "kind": "alert",
+                         "assumptions": ["The last 7 days' daily rate continues to the end of the month.",
+                                         "Budget: %s." % b["budget_source"]],
                          "level": "critical" if any(a["threshold_pct"] == 100 for a in crossed) else "warning"})
         else:
             recs.append({"title": "Spend is on track: %s projected against a %s budget" % (
                              H.fmt_usd(b["projected_month_usd"]), H.fmt_usd(b["monthly_budget_usd"])),
                          "detail": "Projected at %s of the budget for %s. Budget: %s." % (
                              H.fmt_pct(b["projected_pct_of_budget"]), b["month"], b["budget_source"]),
-                         "impact_usd_per_month": None, "level": "success"})
+                         "impact_usd_per_month": None, "kind": "info", "level": "success",
+                         "assumptions": ["The last 7 days' daily rate continues to the end of the month."]})
         an = m["anomalies"]
         if an:
             worst = sorted(an, key=lambda a: (-a["excess_usd"], a["period"]))[:3]
@@ -206,7 +209,8 @@ class RealtimeAnalyzer(Analyzer):
                                        "%s %s vs %s expected" % (a["period"], H.fmt_usd(a["cost_usd"]),
                                                                  H.fmt_usd(a["expected_usd"])) for a in worst),
                          "impact_usd_per_month": view.per_month(int(round(m["anomaly_excess_usd"] * 1e9))),
-                         "level": "warning"})
+                         "kind": "alert", "level": "warning",
+                         "assumptions": ["Anomalies like these recur at the rate seen in the data period."]})
         spikes = m["customer_spikes"]
         if spikes:
             excess = sum(s["excess_usd"] for s in spikes)
@@ -217,11 +221,13 @@ class RealtimeAnalyzer(Analyzer):
                                    "set a per-customer daily cap." % (s["customer_id"], s["day"],
                                                                       H.fmt_usd(s["cost_usd"]), s["ratio"],
                                                                       H.fmt_usd(s["expected_usd"])),
-                         "impact_usd_per_month": view.per_month(int(round(excess * 1e9))), "level": "warning"})
+                         "impact_usd_per_month": view.per_month(int(round(excess * 1e9))), "level": "warning",
+                         "kind": "alert",
+                         "assumptions": ["Spikes like these recur at the rate seen in the data period."]})
         if not an and not spikes:
             recs.append({"title": "No cost anomalies or customer spikes in this data",
                          "detail": "Every hour stayed within the robust range of its baseline.",
-                         "impact_usd_per_month": None, "level": "success"})
+                         "impact_usd_per_month": None, "kind": "info", "assumptions": [], "level": "success"})
         return recs
 
     # ---- page ------------------------------------------------------------------------------------------------

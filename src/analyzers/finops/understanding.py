@@ -11,12 +11,12 @@ from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
-from analyzers.finops._common import by_cost, comparable_models, money_cell, pct, pct_cell, ratio, usd_dict
+from analyzers.finops._common import by_cost, money_cell, pct, pct_cell, ratio, usd_dict
+from analyzers.finops import _trends as T
 from analyzers.finops._forecast import forecast
 from utils import html_generator as H
 from utils.timeutil import iso_day
 
-MIN_CALLS = 10  # a model must have this many calls on a task type to serve as a price reference for it
 ALLOCATIONS = (("provider", "provider", "Provider"), ("model", "model", "Model"), ("customer", "customer_id", "Customer"),
                ("organization", "organization_id", "Organization"), ("product", "product_id", "Product"),
                ("feature", "feature_id", "Feature"), ("task_type", "task_type", "Task type"),
@@ -56,7 +56,10 @@ class UnderstandingAnalyzer(Analyzer):
         daily = cube.daily()
         m["daily_cost"] = {iso_day(d): view.usd(v[1]) for d, v in sorted(daily.items())}
         m["daily_calls"] = {iso_day(d): v[0] for d, v in sorted(daily.items())}
-        m.update(forecast({d: v[1] for d, v in daily.items()}, cube.first_ts, cube.last_ts, tot[COST_NANO]))
+        m.update(forecast({d: v[1] for d, v in daily.items()}, view.start_ts, view.end_ts, tot[COST_NANO]))
+        m["daily_cost_stacked"] = T.stacked_daily(view)
+        m["period_change"] = T.period_change(view)
+        m["cost_per_active_customer_by_week"] = T.cost_per_customer_by_week(view)
         m["models"] = self._models(view, cube, groups["model"], tot[COST_NANO])
         m["cost_per_1k_tokens_by_model"] = {k: v["cost_per_1k_tokens_usd"] for k, v in m["models"].items()}
         m["task_types"] = self._tasks(view, groups["task_type"])
@@ -65,7 +68,7 @@ class UnderstandingAnalyzer(Analyzer):
                               for name in ("provider", "model", "customer", "organization")}
         m["concentration"]["top5_customers_share_pct"] = pct(sum(list(m["cost_by_customer"].values())[:5]),
                                                              m["total_cost_usd"])
-        recs = [r for r in (self._shift_rec(view, cube, m), self._customer_rec(view, m), self._trend_rec(m),
+        recs = [r for r in (self._model_rec(m), self._customer_rec(view, m), self._trend_rec(m),
                             self._env_rec(view, groups["environment"])) if r]
         return {"metrics": m, "recommendations": recs, "notes": self._notes(view, m)}
 
@@ -106,43 +109,17 @@ class UnderstandingAnalyzer(Analyzer):
 
     # ---- recommendations -------------------------------------------------------------------------------------
     @staticmethod
-    def _shift_rec(view, cube, m) -> Optional[Dict[str, Any]]:
-        """The top model's most expensive task type, priced at the cheapest model already doing that task."""
+    def _model_rec(m) -> Optional[Dict[str, Any]]:
+        """The largest cost line, as a fact: what a cheaper model would save is priced once, by optimization."""
         top = m["concentration"]["model"]
         if not top or len(m["cost_by_model"]) < 2:
             return None
-        cells = cube.group("model", "task_type")
-        comparable = comparable_models(view.catalog, top["name"], {str(k[0]) for k in cells})
-        best = None  # type: Optional[Tuple[int, str, str, List[int], float]]
-        for (model, task), g in sorted(cells.items()):
-            if model != top["name"] or g[INPUT] + g[OUTPUT] == 0:
-                continue
-            refs = [(o[COST_NANO] / float(o[INPUT] + o[OUTPUT]), alt) for (alt, t), o in cells.items()
-                    if t == task and alt in comparable and o[CALLS] >= MIN_CALLS and o[INPUT] + o[OUTPUT] > 0]
-            if not refs:
-                continue
-            rate, alt = min(refs)
-            saving = g[COST_NANO] - int(round(rate * (g[INPUT] + g[OUTPUT])))
-            if saving > 0 and (best is None or saving > best[0]):
-                best = (saving, task, alt, g, rate)
-        share = top["share_pct"]
-        if best is None:
-            return {"title": "%s carries %s of AI spend" % (top["name"], H.fmt_pct(share)),
-                    "detail": "No other model in this data does the same task types more cheaply per token, so "
-                              "there is no like-for-like shift to price; watch this concentration when renegotiating.",
-                    "impact_usd_per_month": None, "level": "info"}
-        saving, task, alt, g, rate = best
-        return {
-            "title": "Move %s %s calls to %s to save %s/month" % (top["name"], task or UNKNOWN, alt,
-                                                                   H.fmt_usd(view.per_month(saving))),
-            "detail": "%s is the largest cost line (%s of spend). Its %s calls cost %s in the period; the same %s "
-                      "at %s's observed rate on %s (%s per 1K tokens) would cost %s. %s is the cheapest model of the "
-                      "same or the next lower price class already doing this task here; validate quality on a sample "
-                      "before switching." % (
-                          top["name"], H.fmt_pct(share), H.fmt_int(g[CALLS]), H.fmt_usd(view.usd(g[COST_NANO])),
-                          H.fmt_tokens(g[INPUT] + g[OUTPUT]), alt, task or UNKNOWN, H.fmt_usd(rate * 1000 / 1e9),
-                          H.fmt_usd(view.usd(g[COST_NANO] - saving)), alt),
-            "impact_usd_per_month": view.per_month(saving), "level": "warning" if share >= 40 else "info"}
+        return {"kind": "info", "title": "%s carries %s of AI spend" % (top["name"], H.fmt_pct(top["share_pct"])),
+                "detail": "%s is the largest cost line (%s in the period). Which of its calls a cheaper model could "
+                          "take, and what that saves at list prices, is in the cost optimization report (model "
+                          "right-sizing); watch this concentration when negotiating prices."
+                          % (top["name"], H.fmt_usd(top["cost_usd"])),
+                "impact_usd_per_month": None, "assumptions": [], "level": "info"}
 
     @staticmethod
     def _customer_rec(view, m) -> Optional[Dict[str, Any]]:
@@ -150,27 +127,38 @@ class UnderstandingAnalyzer(Analyzer):
         if not top or len(m["cost_by_customer"]) < 2:
             return None
         nano = int(round(top["cost_usd"] * 1e9))
-        return {"title": "Customer %s drives %s of AI spend (%s/month)" % (
+        return {"kind": "info", "title": "Customer %s drives %s of AI spend (%s/month of AI cost)" % (
                     top["name"], H.fmt_pct(top["share_pct"]), H.fmt_usd(view.per_month(nano))),
-                "detail": "The five largest customers account for %s of spend. Check that %s's plan covers its "
-                          "usage, or agree a usage cap; the impact shown is this customer's monthly AI cost at stake."
-                          % (H.fmt_pct(m["concentration"]["top5_customers_share_pct"]), top["name"]),
-                "impact_usd_per_month": view.per_month(nano),
+                "detail": "The five largest customers account for %s of spend. Whether %s's plan covers its usage "
+                          "is in the customer profitability report." % (
+                              H.fmt_pct(m["concentration"]["top5_customers_share_pct"]), top["name"]),
+                "impact_usd_per_month": None, "assumptions": [],
                 "level": "warning" if top["share_pct"] >= 25 else "info"}
 
     @staticmethod
     def _trend_rec(m) -> Dict[str, Any]:
         growth = m["forecast_usd"]["30d"] - m["run_rate_usd_per_month"]
         rng = m["forecast_range_usd"]["30d"]
-        text = ("Next 30 days: %s (80%% range %s to %s); next 90 days %s; next 12 months %s. Method: %s." % (
-            H.fmt_usd(m["forecast_usd"]["30d"]), H.fmt_usd(rng["low"]), H.fmt_usd(rng["high"]),
-            H.fmt_usd(m["forecast_usd"]["90d"]), H.fmt_usd(m["forecast_usd"]["annual"]), m["forecast_method"]))
+        text = ("Next 30 days: %s (80%% range %s to %s); next 90 days %s; next 12 months %s, against a run rate of "
+                "%s/month. The run rate is the pace of the data period; the forecast projects its trend. Method: %s."
+                % (H.fmt_usd(m["forecast_usd"]["30d"]), H.fmt_usd(rng["low"]), H.fmt_usd(rng["high"]),
+                   H.fmt_usd(m["forecast_usd"]["90d"]), H.fmt_usd(m["forecast_usd"]["annual"]),
+                   H.fmt_usd(m["run_rate_usd_per_month"]), m["forecast_method"]))
+        change = m["period_change"].get("week_over_week")
+        if change and change["change_pct"] is not None:
+            text += " Week over week: %s (%s to %s against %s)." % (
+                H.fmt_pct(change["change_pct"], signed=True), change["current_from"], change["current_to"],
+                H.fmt_usd(change["previous_usd"]))
         if growth > 0.05 * m["run_rate_usd_per_month"]:
-            return {"title": "Spend is heading %s/month above the current run rate: budget for it" % H.fmt_usd(growth),
-                    "detail": text, "impact_usd_per_month": round(growth, 2), "level": "warning"}
-        return {"title": "Spend is forecast at %s for the next 30 days" % H.fmt_usd(m["forecast_usd"]["30d"]),
-                "detail": text + " This is within 5%% of (or below) the current monthly run rate of %s." %
-                H.fmt_usd(m["run_rate_usd_per_month"]), "impact_usd_per_month": None, "level": "info"}
+            title = "Spend is heading %s/month above the current run rate: budget for it" % H.fmt_usd(growth)
+        elif growth < -0.05 * m["run_rate_usd_per_month"]:
+            title = "Spend is forecast %s/month below the current run rate" % H.fmt_usd(-growth)
+        else:
+            title = "Spend is forecast at %s for the next 30 days, close to the run rate" % H.fmt_usd(
+                m["forecast_usd"]["30d"])
+        return {"kind": "info", "title": title, "detail": text, "impact_usd_per_month": None,
+                "assumptions": ["The trend and weekday pattern of the complete days continue."],
+                "level": "warning" if growth > 0.05 * m["run_rate_usd_per_month"] else "info"}
 
     @staticmethod
     def _env_rec(view, groups) -> Optional[Dict[str, Any]]:
@@ -178,10 +166,11 @@ class UnderstandingAnalyzer(Analyzer):
         if nano <= 0:
             return None
         envs = sorted(str(e) for e in groups if str(e).lower() in NON_PRODUCTION)
-        return {"title": "Non-production environments cost %s/month" % H.fmt_usd(view.per_month(nano)),
-                "detail": "%s calls cost %s in the period. Route them to an economy model or cap them; the impact is "
-                          "their whole monthly cost." % (", ".join(envs), H.fmt_usd(view.usd(nano))),
-                "impact_usd_per_month": view.per_month(nano), "level": "info"}
+        return {"kind": "info", "title": "Non-production environments cost %s/month" % H.fmt_usd(view.per_month(nano)),
+                "detail": "%s calls cost %s in the period. Test traffic is needed, but it rarely needs premium models: "
+                          "check which models it uses (cost optimization prices cheaper ones)." % (
+                              ", ".join(envs), H.fmt_usd(view.usd(nano))),
+                "impact_usd_per_month": None, "assumptions": [], "level": "info"}
 
     @staticmethod
     def _notes(view, m) -> List[str]:
@@ -203,9 +192,9 @@ class UnderstandingAnalyzer(Analyzer):
         prov = m["concentration"]["provider"] or {"name": "\u2014", "share_pct": None}
         cards = [
             {"label": "AI spend in the period", "value": H.fmt_usd(total),
-             "context": "%s calls over %s days" % (H.fmt_int(m["total_calls"]), H.fmt_int(doc["data"]["days"]))},
+             "context": "%s calls over %s" % (H.fmt_int(m["total_calls"]), H.fmt_days(doc["data"]["days"]))},
             {"label": "Run rate per month", "value": H.fmt_usd(m["run_rate_usd_per_month"]),
-             "context": "period total \u00d7 30 / %s days" % H.fmt_int(doc["data"]["days"])},
+             "context": "period total \u00d7 30 / %s" % H.fmt_days(doc["data"]["days"])},
             {"label": "Forecast, next 30 days", "value": H.fmt_usd(fc["30d"]),
              "context": "80%% range %s \u2013 %s" % (H.fmt_usd(rng["30d"]["low"]), H.fmt_usd(rng["30d"]["high"]))},
             {"label": "Forecast, next 12 months", "value": H.fmt_usd(fc["annual"]),
@@ -216,12 +205,13 @@ class UnderstandingAnalyzer(Analyzer):
             {"label": "Cost per 1K tokens", "value": H.fmt_usd(m["cost_per_1k_tokens_usd"]),
              "context": H.fmt_tokens(m["total_input_tokens"] + m["total_output_tokens"])},
         ]
-        return H.join([H.metric_cards(cards), self._trend_section(m), self._provider_model_sections(m, total),
+        return H.join([H.metric_cards(cards), self._trend_section(m, doc["data"]), T.render_section(m, doc["data"]),
+                       self._provider_model_sections(m, total),
                        self._allocation_section(m, total), self._efficiency_section(m),
                        H.section("Recommendations", H.recommendations(doc["recommendations"]), id="recommendations")])
 
     @staticmethod
-    def _trend_section(m) -> H.Markup:
+    def _trend_section(m, data) -> H.Markup:
         fd = m["forecast_daily_usd"]
         series = {"Daily cost": sorted(m["daily_cost"].items()),
                   "Forecast": sorted((d, v["expected"]) for d, v in fd.items()),
@@ -231,20 +221,23 @@ class UnderstandingAnalyzer(Analyzer):
         rows = [[name, (H.fmt_usd(m["forecast_usd"][k]), m["forecast_usd"][k]),
                  money_cell(m["forecast_range_usd"][k]["low"]), money_cell(m["forecast_range_usd"][k]["high"])]
                 for k, name in horizons]
-        days = [[d, money_cell(v), m["daily_calls"].get(d)] for d, v in sorted(m["daily_cost"].items())]
+        partial = {p["day"]: p["covered_hours"] for p in data.get("partial_days") or []}
+        days = [[d, money_cell(v), m["daily_calls"].get(d),
+                 ("partial (%g h)" % partial[d]) if d in partial else "whole"] for d, v in sorted(m["daily_cost"].items())]
         return H.section("Daily cost and forecast", H.join([
             H.line_chart(series, "Daily cost, then the 30-day forecast with its 80% range"),
             H.p(H.strong("Forecast method: "), m["forecast_method"], "."),
             H.columns(H.table(["Horizon", "Expected", "Low (80%)", "High (80%)"], rows, id="forecast",
                               caption="Spend forecast"),
-                      H.table(["Day", "Cost", "Calls"], days, id="daily-cost", caption="Cost of every day with data",
-                              top=10)),
+                      H.table(["Day", "Cost", "Calls", "Coverage"], days, id="daily-cost",
+                              caption="Cost of every day with data", top=10)),
         ]), id="trend")
 
     @staticmethod
     def _provider_model_sections(m, total: float) -> H.Markup:
         prov_rows = [[k, money_cell(v), pct_cell(pct(v, total))] for k, v in m["cost_by_provider"].items()]
-        model_rows = [[k, ", ".join(v["providers"]), v["calls"], H.fmt_tokens(v["input_tokens"] + v["output_tokens"]),
+        model_rows = [[k, ", ".join(v["providers"]), v["calls"], (H.fmt_tokens(v["input_tokens"] + v["output_tokens"]),
+                                                                  v["input_tokens"] + v["output_tokens"]),
                        money_cell(v["cost_usd"]), pct_cell(v["share_pct"]), money_cell(v["cost_per_1k_tokens_usd"]),
                        money_cell(v["cost_per_call_usd"])] for k, v in m["models"].items()]
         return H.join([

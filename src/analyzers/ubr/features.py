@@ -22,6 +22,8 @@ from utils.errors import ConfigError
 from utils.schema import UNTAGGED
 
 QUADRANTS = ("invest", "fix", "maintain", "sunset")
+ATTRIBUTION = ("A feature's revenue is its users' subscription revenue split by their calls (each customer's "
+               "revenue over the features it used, in proportion to its calls).")
 RULES = {"invest": "adoption >= {a} and margin >= {m}", "fix": "adoption >= {a} and margin < {m}",
          "maintain": "adoption < {a} and margin >= 0%", "sunset": "adoption < {a} and margin < 0%"}
 TONES = {"invest": "good", "maintain": "neutral", "fix": "warn", "sunset": "bad"}
@@ -65,7 +67,8 @@ class FeaturesAnalyzer(Analyzer):
                            "cost_per_call_usd": round(cost / 1e9 / m[CALLS], 6) if m[CALLS] else None,
                            "cost_usd_per_month": view.per_month(cost), "revenue_usd_per_month": view.per_month(rev),
                            "margin_usd_per_month": view.per_month(rev - cost),
-                           "quadrant": _quadrant(adoption, margin, cost, a_min, m_min) if known_revenue else None}
+                           "quadrant": _quadrant(adoption, margin, cost, a_min, m_min)
+                           if known_revenue and feat != UNTAGGED else None}
         order = sorted(feats, key=lambda f: (-feats[f]["cost_usd"], f))
         total_cost = sum(m[COST_NANO] for m in view.cube.group("feature_id").values())
         total_rev = sum(revenue.values())
@@ -121,7 +124,8 @@ def _recommendations(m: Dict[str, Any]) -> List[Dict[str, Any]]:
     recs = []
     for f in m["quadrants"]["invest"]:
         v = feats[f]
-        recs.append({"level": "success", "impact_usd_per_month": None, "title": "Invest in %s" % _describe(f, v),
+        recs.append({"kind": "info", "assumptions": [ATTRIBUTION], "level": "success", "impact_usd_per_month": None,
+                     "title": "Invest in %s" % _describe(f, v),
                      "detail": "Used by %d of %d customers and earns %s/month of margin on %s/month of AI cost (%s "
                                "per call). Growing its adoption grows profit." % (
                                    v["customers"], m["customers"], H.fmt_usd(v["margin_usd_per_month"]),
@@ -129,24 +133,26 @@ def _recommendations(m: Dict[str, Any]) -> List[Dict[str, Any]]:
     for f in m["quadrants"]["fix"]:
         v = feats[f]
         target = v["cost_usd_per_month"] - (1 - t["margin_pct"] / 100.0) * v["revenue_usd_per_month"]
-        recs.append({"level": "warning", "impact_usd_per_month": round(max(0.0, target), 6),
+        recs.append({"kind": "info", "assumptions": [ATTRIBUTION], "level": "warning", "impact_usd_per_month": None,
                      "title": "Fix %s" % _describe(f, v),
-                     "detail": "Widely used but below a %s margin: cut its AI cost by %s/month (of %s/month; e.g. "
-                               "cheaper models for its simple calls) or price it as an add-on to reach %s." % (
+                     "detail": "Widely used but below a %s margin: it would take %s/month less AI cost (of %s/month) "
+                               "or an add-on price to reach %s. A target, not a saving: cost optimization prices "
+                               "what cheaper models would save." % (
                                    H.fmt_pct(t["margin_pct"], 0), H.fmt_usd(max(0.0, target)),
                                    H.fmt_usd(v["cost_usd_per_month"]), H.fmt_pct(t["margin_pct"], 0))})
     for f in m["quadrants"]["sunset"]:
         v = feats[f]
-        recs.append({"level": "critical", "impact_usd_per_month": v["cost_usd_per_month"],
-                     "title": "Sunset %s" % _describe(f, v),
+        recs.append({"kind": "risk", "level": "critical", "impact_usd_per_month": max(0.0, -v["margin_usd_per_month"]),
+                     "title": "Sunset or reprice %s: it loses %s/month" % (_describe(f, v),
+                                                                         H.fmt_usd(-v["margin_usd_per_month"])),
                      "detail": "Used by %d of %d customers and costs %s/month in AI against %s/month of attributed "
-                               "revenue; retiring it saves its AI cost (its users keep paying their subscription "
-                               "unless they leave)." % (v["customers"], m["customers"],
-                                                         H.fmt_usd(v["cost_usd_per_month"]),
-                                                         H.fmt_usd(v["revenue_usd_per_month"]))})
+                               "revenue. Retiring it would stop its AI cost, but its users may value it: ask them "
+                               "before you do." % (v["customers"], m["customers"], H.fmt_usd(v["cost_usd_per_month"]),
+                                                    H.fmt_usd(v["revenue_usd_per_month"])),
+                     "assumptions": [ATTRIBUTION, "The loss continues at the data period's pace."]})
     keep = m["quadrants"]["maintain"]
     if keep:
-        recs.append({"level": "info", "impact_usd_per_month": None,
+        recs.append({"kind": "info", "assumptions": [ATTRIBUTION], "level": "info", "impact_usd_per_month": None,
                      "title": "Maintain %s: profitable but used by few" % ", ".join(keep),
                      "detail": "Adoption below %s with a positive margin: %s." % (H.fmt_pct(t["adoption_pct"], 0), "; ".join(
                          _describe(f, feats[f]) for f in keep))})

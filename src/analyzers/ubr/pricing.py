@@ -30,7 +30,7 @@ NAMES = {"flat": "Flat (today's tiers)", "usage": "Usage-based", "tiered": "Tier
          "hybrid": "Hybrid (base fee + metered)"}
 LIGHT_SHARE = 0.7  # "light" customers: the 70% of customers with a known tier that use the fewest tokens
 DEFAULTS = {"markup": 3.0, "price_per_1k": None, "overage_per_1k": 0.02, "allowance_starter": 2000000,
-            "allowance_pro": 5000000, "allowance_enterprise": 25000000, "hybrid_base": 0.5}
+            "allowance_pro": 5000000, "allowance_enterprise": 25000000, "hybrid_base": 0.5, "churn_above_pct": 50.0}
 
 
 def _opt(flag: str, kind, help_text: str):
@@ -51,6 +51,8 @@ class PricingAnalyzer(Analyzer):
         _opt("--allowance-enterprise", non_negative_float,
              "tiered: tokens per month included in enterprise (default 25M)"),
         _opt("--hybrid-base", non_negative_float, "hybrid: base fee as a share of the tier price (default 0.5)"),
+        _opt("--churn-above-pct", non_negative_float, "churn scenario: customers whose bill would rise by more than "
+             "this %% leave (default 50)"),
     ]
 
     def compute(self, view) -> Dict[str, Any]:
@@ -92,7 +94,8 @@ def _parameters(view) -> Dict[str, Any]:
     allowances = {t: float(p.get("allowance_" + t) or 0) for t, _ in tiers_by_price(view)}
     return {"markup": float(p["markup"]), "price_per_1k_usd": p["price_per_1k"],
             "overage_per_1k_usd": float(p["overage_per_1k"]), "allowance_tokens_per_month": allowances,
-            "hybrid_base_share": float(p["hybrid_base"]), "light_share": LIGHT_SHARE, "days": view.days,
+            "hybrid_base_share": float(p["hybrid_base"]), "light_share": LIGHT_SHARE, "days": round(view.days, 6),
+            "churn_above_pct": float(p["churn_above_pct"]),
             "tier_prices_usd_per_month": dict(tiers_by_price(view)),
             "usage_basis": "price per 1K tokens" if p["price_per_1k"] else "AI cost x markup"}
 
@@ -141,8 +144,23 @@ def _churn(view, rows: List[CustomerMoney], charges: Dict[str, Dict[str, int]]) 
                         "decrease_usd_per_month": view.per_month(-sum(less)),
                         "median_change_usd_per_month": view.per_month(_median(diffs)),
                         "max_increase_usd_per_month": view.per_month(max(more) if more else 0)}
+        d["if_churn"] = _churn_scenario(view, known, charges, name, float(view.options.get("churn_above_pct") or
+                                                                          DEFAULTS["churn_above_pct"]))
         out["by_model"][name] = d
     return out
+
+
+def _churn_scenario(view, known: List[CustomerMoney], charges: Dict[str, Dict[str, int]], name: str,
+                    above_pct: float) -> Dict[str, Any]:
+    """The model's effect if every customer whose bill rises by more than `above_pct`% leaves: they pay nothing
+    and cost nothing; everyone else pays the new price."""
+    leave = [r for r in known if r.revenue > 0 and charges[r.customer_id][name] - r.revenue > r.revenue * above_pct / 100]
+    gone = {r.customer_id for r in leave}
+    revenue = sum((0 if r.customer_id in gone else charges[r.customer_id][name]) - r.revenue for r in known)
+    cost_avoided = sum(r.cost_nano for r in leave)
+    return {"rise_above_pct": above_pct, "customers_leaving": len(leave),
+            "revenue_change_usd_per_month": view.per_month(revenue),
+            "margin_change_usd_per_month": view.per_month(revenue + cost_avoided)}
 
 
 def _median(xs: List[int]) -> int:
@@ -173,25 +191,42 @@ def _customer_json(view, r: CustomerMoney, c: Dict[str, int], light) -> Dict[str
     return d
 
 
+def _churn_text(ch: Dict[str, Any]) -> str:
+    c = ch["if_churn"]
+    return ("If the %d customer%s whose bill rises by more than %g%% left instead, revenue would change by %s/month and "
+            "margin by %s/month." % (c["customers_leaving"], "" if c["customers_leaving"] == 1 else "s",
+                                     c["rise_above_pct"], _signed_usd(c["revenue_change_usd_per_month"]),
+                                     _signed_usd(c["margin_change_usd_per_month"])))
+
+
+def _assumptions(ch: Dict[str, Any], rule: str) -> List[str]:
+    return ["No customer leaves or changes its usage (churn 0); the usage of the data period is replayed.",
+            "Churn scenario: customers whose bill rises by more than %g%% leave (their AI cost with them)."
+            % ch["if_churn"]["rise_above_pct"], "Rule: %s." % rule]
+
+
 def _recommendations(models, churn, best) -> List[Dict[str, Any]]:
     recs = []
     flat = models["flat"]
     if best["model"]:
         m, ch = models[best["model"]], churn["by_model"][best["model"]]
-        recs.append({"level": "success", "impact_usd_per_month": best["gain_usd_per_month"],
-                     "title": "%s pricing increases margin by %s/month" % (NAMES[best["model"]].split(" (")[0],
-                                                                            H.fmt_usd(best["gain_usd_per_month"])),
+        recs.append({"kind": "revenue", "level": "success", "impact_usd_per_month": best["gain_usd_per_month"],
+                     "title": "%s pricing: +%s/month of margin if no customer leaves" % (
+                         NAMES[best["model"]].split(" (")[0], H.fmt_usd(best["gain_usd_per_month"])),
                      "detail": "Margin %s instead of %s today (%s/month vs %s/month). %d of %d light customers would "
                                "pay more, %d less, %d the same; across all customers %d pay more (%s/month in total, "
-                               "at most %s for one) and %d less, assuming none leaves. Rule: %s." % (
+                               "at most %s for one) and %d less. %s" % (
                                    H.fmt_pct(m["margin_pct"]), H.fmt_pct(flat["margin_pct"]),
                                    H.fmt_usd(m["margin_usd_per_month"]), H.fmt_usd(flat["margin_usd_per_month"]),
                                    ch["light"]["pay_more"], ch["light"]["customers"], ch["light"]["pay_less"],
                                    ch["light"]["pay_same"], ch["all"]["pay_more"],
                                    H.fmt_usd(ch["all"]["increase_usd_per_month"]),
-                                   H.fmt_usd(ch["all"]["max_increase_usd_per_month"]), ch["all"]["pay_less"], m["rule"])})
+                                   H.fmt_usd(ch["all"]["max_increase_usd_per_month"]), ch["all"]["pay_less"],
+                                   _churn_text(ch)),
+                     "assumptions": _assumptions(ch, m["rule"])})
     else:
-        recs.append({"level": "info", "impact_usd_per_month": None, "title": "Keep flat pricing for now",
+        recs.append({"kind": "info", "level": "info", "impact_usd_per_month": None, "assumptions": [],
+                     "title": "Keep flat pricing for now",
                      "detail": "No other model raises margin without raising the price for most light customers "
                                "with these parameters; try other values (--markup, --overage-per-1k, allowances)."})
     for name in MODELS[1:]:
@@ -204,20 +239,26 @@ def _recommendations(models, churn, best) -> List[Dict[str, Any]]:
             why = ("%s of light customers would pay more, so it is not the recommendation" % H.fmt_pct(
                 light["pay_more_pct"], 0) if (light["pay_more_pct"] or 0) > 50 else
                 "less than %s" % (NAMES[best["model"]].split(" (")[0] if best["model"] else "flat"))
-            recs.append({"level": "info", "impact_usd_per_month": gain,
-                         "title": "%s pricing would add %s/month" % (NAMES[name].split(" (")[0], H.fmt_usd(gain)),
+            recs.append({"kind": "revenue", "level": "info", "impact_usd_per_month": gain,
+                         "title": "%s pricing: +%s/month if no customer leaves" % (NAMES[name].split(" (")[0],
+                                                                                  H.fmt_usd(gain)),
                          "detail": "%s. %d of %d light customers would pay more and %d less; across all customers %d "
-                                   "would pay %s/month more in total, assuming none leaves. Rule: %s." % (
+                                   "would pay %s/month more in total. %s" % (
                                        why[0].upper() + why[1:], light["pay_more"], light["customers"],
                                        light["pay_less"], ch["all"]["pay_more"],
-                                       H.fmt_usd(ch["all"]["increase_usd_per_month"]), m["rule"])})
+                                       H.fmt_usd(ch["all"]["increase_usd_per_month"]), _churn_text(ch)),
+                         "assumptions": _assumptions(ch, m["rule"])})
         else:
-            recs.append({"level": "info", "impact_usd_per_month": None,
+            recs.append({"kind": "info", "level": "info", "impact_usd_per_month": None, "assumptions": [],
                          "title": "%s pricing would lose %s/month against today" % (NAMES[name].split(" (")[0],
                                                                                     H.fmt_usd(-gain)),
                          "detail": "Revenue %s/month instead of %s/month (%s)." % (
                              H.fmt_usd(m["revenue_usd_per_month"]), H.fmt_usd(flat["revenue_usd_per_month"]), m["rule"])})
     return recs
+
+
+def _signed_usd(v: float) -> str:
+    return ("+" if v > 0 else "") + H.fmt_usd(v)
 
 
 # ---- page ------------------------------------------------------------------------------------------------------
@@ -255,10 +296,21 @@ def _render(doc) -> H.Markup:
                          (H.fmt_usd(c["increase_usd_per_month"]), c["increase_usd_per_month"]),
                          (H.fmt_usd(c["decrease_usd_per_month"]), c["decrease_usd_per_month"]),
                          (H.fmt_usd(c["median_change_usd_per_month"]), c["median_change_usd_per_month"])])
-    churn_sec = H.section("Churn risk: who would pay more", H.table(
+    lrow = []
+    for k in MODELS[1:]:
+        c = churn["by_model"][k]["if_churn"]
+        lrow.append([models[k]["name"], (H.fmt_usd(models[k]["change_vs_flat_usd_per_month"]),
+                                         models[k]["change_vs_flat_usd_per_month"]), c["customers_leaving"],
+                     (H.fmt_usd(c["revenue_change_usd_per_month"]), c["revenue_change_usd_per_month"]),
+                     (H.fmt_usd(c["margin_change_usd_per_month"]), c["margin_change_usd_per_month"])])
+    churn_sec = H.section("Churn risk: who would pay more", H.join([H.table(
         ["Model", "Group", "Customers", "Pay more", "Pay less", "Same", "Increase/month", "Decrease/month",
          "Median change/month"], crow, id="churn", caption="Compared with today's subscription"),
-        intro="Light customers: %s." % churn["light_rule"])
+        H.table(["Model", "Revenue change if none leaves", "Customers who leave", "Revenue change if they leave",
+                 "Margin change if they leave"], lrow, id="churn-scenario", key=4,
+                caption="If every customer whose bill rises by more than %g%% leaves (--churn-above-pct)"
+                        % params["churn_above_pct"])]),
+        intro="Light customers: %s. A customer who leaves pays nothing and costs nothing." % churn["light_rule"])
     prow = [["Markup on AI cost (usage-based)", "%gx" % params["markup"], "--markup"],
             ["Price per 1K tokens (usage-based)", H.fmt_usd(params["price_per_1k_usd"]) if params["price_per_1k_usd"]
              else "not used", "--price-per-1k"],
@@ -266,10 +318,13 @@ def _render(doc) -> H.Markup:
     prow += [["Allowance %s (tokens/month)" % t, H.fmt_int(v), "--allowance-%s" % t]
              for t, v in params["allowance_tokens_per_month"].items()]
     prow += [["Hybrid base fee (share of tier price)", H.fmt_pct(100 * params["hybrid_base_share"], 0), "--hybrid-base"],
-             ["Light customers (share by tokens)", H.fmt_pct(100 * params["light_share"], 0), "fixed"]]
+             ["Light customers (share by tokens)", H.fmt_pct(100 * params["light_share"], 0), "fixed"],
+             ["Churn scenario: bill rise above which a customer leaves", H.fmt_pct(params["churn_above_pct"], 0),
+              "--churn-above-pct"]]
     param_sec = H.section("Parameters", H.table(["Parameter", "Value", "Command-line flag"], prow, id="parameters",
                                                 caption="Every parameter of the replay"),
-                          intro="Allowances and base fees are scaled by D/30 for the %g-day period." % params["days"])
+                          intro="Allowances and base fees are scaled by D/30 for the %s period." % H.fmt_days(
+                              params["days"]))
     cust = H.section("Every customer under each model", H.table(
         ["Customer", "Tier", "Tokens", "Light"] + [NAMES[k].split(" (")[0] + "/month" for k in MODELS],
         [[c["customer_id"], c["subscription_tier"], (H.fmt_tokens(c["tokens"]), c["tokens"]),

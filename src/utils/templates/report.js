@@ -78,6 +78,10 @@
         if (button) { button.addEventListener("click", function () { sortBy(th, col); }); }
       });
     }
+    var wrap = box.querySelector(".table-wrap");
+    function overflow() { box.classList.toggle("overflows", !!wrap && wrap.scrollWidth > wrap.clientWidth + 1); }
+    overflow();
+    window.addEventListener("resize", overflow);
     if (filter) { filter.addEventListener("input", refresh); }
     if (toggle) {
       toggle.addEventListener("click", function () { box.classList.toggle("expanded"); refresh(); });
