@@ -77,9 +77,17 @@ def _why(s: Dict[str, Any], docs: List[Dict[str, Any]]) -> H.Markup:
     note = ("Partial day%s in the data: %s, counted for the hours covered." % (
         "" if len(partial) == 1 else "s", ", ".join("%s (%g h)" % (p["day"], p["covered_hours"]) for p in partial))
             if partial else "The data covers whole days.")
-    return H.section("Three monthly figures, and why they differ", H.table(
-        ["Figure", "Value", "Definition", "Here"], rows, id="monthly-figures", top=0,
-        caption="Each answers a different question"), id="monthly-figures", intro=note)
+    blocks = [H.tag("div", [H.tag("p", [H.tag("span", name, class_="explain-name"), " ",
+                                         H.tag("span", value[0], class_="explain-value")]),
+                             H.tag("p", here, class_="explain-here"), H.tag("p", definition, class_="explain-def")],
+                    class_="explain") for name, value, definition, here in rows]
+    return H.section("Three monthly figures, and why they differ", H.tag("div", blocks, class_="explains"),
+                     id="monthly-figures", intro=note)
+
+
+def _brief(assumptions: List[str]) -> str:
+    """The first sentence of each assumption: the summary's short form (the report gives them whole)."""
+    return " ".join(a.split(". ")[0].rstrip(".") + "." for a in assumptions)
 
 
 def _ledger(s: Dict[str, Any]) -> H.Markup:
@@ -89,10 +97,10 @@ def _ledger(s: Dict[str, Any]) -> H.Markup:
         return H.section("Identified savings", H.empty_state("No saving at equal usage was found in this data."),
                          id="savings")
     rows = [[(H.tag("a", a["title"], href=a["href"]), a["title"]), a["report"],
-             (H.fmt_usd(a["impact_usd_per_month"]), a["impact_usd_per_month"]), " ".join(a["assumptions"])]
+             (H.fmt_usd(a["impact_usd_per_month"]), a["impact_usd_per_month"]), _brief(a["assumptions"])]
             for a in entries]
     return H.section("Identified savings: %s/month" % H.fmt_usd(m["identified_savings_usd_per_month"]), H.table(
-        ["Saving", "Report", "Saving/month", "Assumptions"], rows, id="savings-ledger", key=2, top=10,
+        ["Saving", "Report", "Saving/month", "Assumptions"], rows, id="savings-ledger", key=2, top=10, wide=(3,),
         caption="Each saving once; together %s of the run rate" % H.fmt_pct(m["identified_savings_pct_of_run_rate"])),
         id="savings", intro=DEFINITIONS["identified_savings"])
 
@@ -103,10 +111,10 @@ def _kind_section(s: Dict[str, Any], kind: str, title: str, item: str, column: s
     if not items:
         return None
     rows = [[(H.tag("a", a["title"], href=a["href"]), a["title"]), a["report"],
-             (H.fmt_usd(a["impact_usd_per_month"]), a["impact_usd_per_month"]), " ".join(a["assumptions"])]
+             (H.fmt_usd(a["impact_usd_per_month"]), a["impact_usd_per_month"]), _brief(a["assumptions"])]
             for a in items]
-    return H.section(title, H.table([item, "Report", column, "Assumptions"], rows, id="actions-" + kind, key=2, top=10),
-                     id=kind, intro=intro)
+    return H.section(title, H.table([item, "Report", column, "Assumptions"], rows, id="actions-" + kind, key=2, top=10, wide=(3,),
+                                    caption="%s, largest first" % title), id=kind, intro=intro)
 
 
 def _facts(s: Dict[str, Any]) -> Optional[H.Markup]:

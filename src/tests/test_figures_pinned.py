@@ -19,9 +19,9 @@ PINNED = {  # issue 15 moved every figure on purpose: untagged calls in the simu
     # days), kinds and assumptions on every recommendation, usage caps out of the savings, MRR movement and more
     "alignment": "2522b509132bf4b2",
     "features": "dccdcbb7e742b824",
-    "optimization": "65a1c63854bd5df4",
+    "optimization": "5e105a5a4181711f",
     "performance": "08b7a28cd60545b0",
-    "pricing": "4359eed45b15d7c8",
+    "pricing": "345a3f0e095e621d",
     "profitability": "9dfe06522f86c5c7",
     "realtime": "9ef7e9437a5d1dff",
     "understanding": "5f5bbe77791761df",

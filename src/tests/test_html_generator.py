@@ -467,6 +467,16 @@ class Notices(unittest.TestCase):
         self.assertNotIn("Manual log", revenium_value(["x"], ["y"], defaults=False))
         self.assertIn("<h2>", html)
 
+    def test_print_shows_every_row_and_no_scroll_cue(self):
+        from utils.html_page import _asset
+        css = _asset("report.css")
+        printed = css[css.index("@media print"):]
+        self.assertRegex(printed, r"\.js \.tbl tr\.more, \.js \.tbl tr\.nomatch \{ display: table-row !important; \}")
+        self.assertIn(".scroll-hint", printed)
+        html = table(["a", "b"], [[str(i), i] for i in range(40)], id="t", top=5, key=1)
+        self.assertEqual(html.count('class="num key"'), 41)  # header + 40 cells: the key column stays in view
+        self.assertIn("scroll-hint", html)
+
     def test_small_components(self):
         self.assertIn("Not in this data: ", Parsed(not_available("latency", "no column")).visible())
         self.assertIn("card tone-neutral", metric_cards([{"label": "a", "value": "1", "tone": "weird"}]))

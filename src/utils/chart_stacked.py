@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 from utils.charts import PALETTE_SIZE, _empty, _figure, _grid_y, _n, _x_ticks, nice_ticks, short_x
 from utils.markup import Markup, _number, escape, fmt_usd, plain_text, tag, tick_format, void
 
-MAX_SERIES = 6  # named series; the others are summed into "Other"
+MAX_SERIES = 7  # named series; the others are summed into "Other"
 
 
 def _series_order(columns: Sequence[Tuple[Any, Dict[Any, Any]]], max_series: int) -> Tuple[List[Any], bool]:
@@ -70,5 +70,5 @@ def stacked_columns(columns: Sequence[Tuple[Any, Dict[Any, Any]]], title: Any,
                                                    class_="col c%d" % (k % PALETTE_SIZE)),
                                        width="12", height="12", aria_hidden="true"), " ", escape(name)])
                         for k, name in enumerate(keys)] +
-                 ([tag("li", "Outlined: %s" % marked_label)] if marked_set & set(xs) else []), class_="legend")
+                 ([tag("li", "Outlined: %s" % marked_label)] if marked_set & set(xs) else []), class_="legend legend-lines")
     return _figure(title, svg, legend, kind="stacked")

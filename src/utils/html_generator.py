@@ -217,6 +217,11 @@ def not_available(what: Any, reason: Any) -> Markup:
     return tag("div", [tag("b", ["Not in this data: ", what]), ". ", reason], class_="notice-na", role="note")
 
 
+def data_note(text: Any) -> Markup:
+    """A neutral note on what this data cannot support, or supports only partly (an analyzer's `notes`)."""
+    return tag("div", [tag("b", "About this data: "), text], class_="notice-na", role="note")
+
+
 def empty_state(message: Any) -> Markup:
     """A placeholder where there is nothing to show yet."""
     return tag("div", tag("p", message), class_="empty-state")

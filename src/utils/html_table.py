@@ -73,7 +73,8 @@ def _column_formats(n_cols: int, rows: List[list], numeric: Any) -> Dict[int, Op
     return found
 
 
-def _cell(cell: Any, numeric: bool, fmt: Optional[Callable[[Any], str]], header: bool, key: bool = False) -> Markup:
+def _cell(cell: Any, numeric: bool, fmt: Optional[Callable[[Any], str]], header: bool, key: bool = False,
+          wide: bool = False) -> Markup:
     display, raw = _split(cell)
     if cell is display and not isinstance(cell, Markup):  # a plain value: format it here
         if raw is None:
@@ -89,7 +90,7 @@ def _cell(cell: Any, numeric: bool, fmt: Optional[Callable[[Any], str]], header:
         sort = _raw_text(raw)
     # Built by hand rather than with tag(): a table can have 10,000 rows. Both parts are escaped.
     sort_attr = "" if sort is None else ' data-sort="%s"' % escape(sort)
-    classes = " ".join(c for c in ("num" if numeric else "", "key" if key else "") if c)
+    classes = " ".join(c for c in ("num" if numeric else "", "key" if key else "", "wide" if wide else "") if c)
     class_attr = ' class="%s"' % classes if classes else ""
     if header:
         return Markup('<th scope="row"%s%s>%s</th>' % (class_attr, sort_attr, escape(display)))
@@ -98,9 +99,10 @@ def _cell(cell: Any, numeric: bool, fmt: Optional[Callable[[Any], str]], header:
 
 def table(columns: Sequence[Any], rows: Iterable[Sequence[Any]], id: str, caption: Any = None,
           numeric: Union[None, Iterable[int], Dict[int, Callable[[Any], str]]] = None, top: int = 25,
-          key: Optional[int] = None) -> Markup:
+          key: Optional[int] = None, wide: Sequence[int] = ()) -> Markup:
     """A sortable, filterable table showing the top `top` rows first (every row is in the page), with CSV download.
     `key`: the column that matters most (e.g. the saving): it stays in view when the table scrolls sideways.
+    `wide`: columns of long text (assumptions, details), given room on a narrow screen.
 
     A cell is a value, Markup, or a (display, raw) pair; raw values sort the column and fill the CSV.
     numeric: column indexes, or {index: formatter} (e.g. {2: fmt_usd}), on top of the all-number columns.
@@ -113,7 +115,7 @@ def table(columns: Sequence[Any], rows: Iterable[Sequence[Any]], id: str, captio
                           class_=" ".join(x for x in ("num" if i in formats else "", "key" if i == key else "") if x)
                           or None, data_type="num" if i in formats else "text")
                       for i, c in enumerate(columns)])
-    body = [tag("tr", [_cell(c, i in formats, formats.get(i), row_head and i == 0, i == key)
+    body = [tag("tr", [_cell(c, i in formats, formats.get(i), row_head and i == 0, i == key, i in wide)
                        for i, c in enumerate(r)],
                 class_="more" if 0 < top <= n else None) for n, r in enumerate(rows)]
     if not rows:

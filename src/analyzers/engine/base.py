@@ -92,7 +92,7 @@ class Analyzer(object):
                                        "wait for the simulator to write some." % (data.get("file") or "the data file",
                                                                                    GENERATE_COMMAND)))
         else:
-            parts += [H.not_available("Not in this data", note) for note in doc.get("notes") or []]
+            parts += [H.data_note(note) for note in doc.get("notes") or []]
             parts.append(self.render(doc))
         parts.append(H.revenium_value())
         category = CATEGORY_TITLES.get(doc.get("category", ""), "")

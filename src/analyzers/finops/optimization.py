@@ -33,8 +33,9 @@ def _pct(part: float, whole: float) -> float:
 
 
 def _assumed(m: Dict[str, Any], kind: str) -> List[str]:
-    """The assumptions behind one kind of saving (and those behind every saving), as plain sentences."""
-    return [a["text"] for a in m["assumptions"] if a["kind"] in ("all", kind)]
+    """The assumptions behind one kind of saving, as plain sentences (the order that keeps savings from overlapping
+    is the page's and the summary's intro)."""
+    return [a["text"] for a in m["assumptions"] if a["kind"] == kind]
 
 
 def _names(items: List[str]) -> str:

@@ -225,7 +225,8 @@ class UnderstandingAnalyzer(Analyzer):
         days = [[d, money_cell(v), m["daily_calls"].get(d),
                  ("partial (%g h)" % partial[d]) if d in partial else "whole"] for d, v in sorted(m["daily_cost"].items())]
         return H.section("Daily cost and forecast", H.join([
-            H.line_chart(series, "Daily cost, then the 30-day forecast with its 80% range"),
+            H.line_chart(series, "Daily cost, then the 30-day forecast with its 80% range",
+                         highlights=sorted(partial), highlight_label="Partial day"),
             H.p(H.strong("Forecast method: "), m["forecast_method"], "."),
             H.columns(H.table(["Horizon", "Expected", "Low (80%)", "High (80%)"], rows, id="forecast",
                               caption="Spend forecast"),

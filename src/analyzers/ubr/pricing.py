@@ -200,9 +200,12 @@ def _churn_text(ch: Dict[str, Any]) -> str:
 
 
 def _assumptions(ch: Dict[str, Any], rule: str) -> List[str]:
+    c = ch["if_churn"]
     return ["No customer leaves or changes its usage (churn 0); the usage of the data period is replayed.",
-            "Churn scenario: customers whose bill rises by more than %g%% leave (their AI cost with them)."
-            % ch["if_churn"]["rise_above_pct"], "Rule: %s." % rule]
+            "If the %d customer%s whose bill rises by more than %g%% left (their AI cost with them), margin would "
+            "change by %s/month instead." % (c["customers_leaving"], "" if c["customers_leaving"] == 1 else "s",
+                                             c["rise_above_pct"], _signed_usd(c["margin_change_usd_per_month"])),
+            "Rule: %s." % rule]
 
 
 def _recommendations(models, churn, best) -> List[Dict[str, Any]]:
