@@ -127,6 +127,41 @@ class MRRMovement(TempDir):
         self.assertEqual(periods[-1]["closing_mrr_usd"], 99 + 99 + 29)
 
 
+class ThinData(TempDir):
+    """An import with $0 of cost (models the catalog lacks) and no organization column: nothing is claimed that the
+    data cannot support."""
+
+    def test_no_cost_no_organizations(self):
+        from analyzers.finops.alignment import AlignmentAnalyzer
+        from analyzers.ubr.pricing import PricingAnalyzer
+        fields = ["timestamp", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "customer_id",
+                  "subscription_tier", "feature_id"]
+        rows = [dict(row(ts(1, h), "0.000000", cust="c%d" % (h % 3), feat="f1"), subscription_tier="pro")
+                for h in range(10)]
+        path = write_csv(self.path(), rows, fields)
+        al = AlignmentAnalyzer(path).analyze()
+        cov = al["metrics"]["tag_coverage_pct"]
+        self.assertEqual((cov["organization_id"], cov["feature_id"], cov["all_business_tags"]), (0.0, 100.0, 0.0))
+        self.assertEqual(al["metrics"]["tag_coverage_basis"], "calls (the data has no cost)")
+        self.assertFalse(any("Every dollar" in r["title"] for r in al["recommendations"]))
+        pr = PricingAnalyzer(path).analyze()
+        self.assertIsNone(pr["metrics"]["recommended_model"]["model"])
+        self.assertEqual([r["kind"] for r in pr["recommendations"]], ["info"])
+        self.assertTrue(all(r["impact_usd_per_month"] is None for r in pr["recommendations"]))
+        self.assertTrue(any("no AI cost" in n for n in pr["notes"]))
+
+
+class Granularity(TempDir):
+    def test_aggregated_data_says_so(self):
+        from analyzers.finops.realtime import RealtimeAnalyzer
+        hourly = write_csv(self.path("h.csv"), [row(ts(d, h), "0.500000") for d in range(1, 4) for h in range(24)])
+        doc = RealtimeAnalyzer(hourly).analyze()
+        self.assertEqual(doc["data"]["granularity"], "hour")
+        self.assertTrue(any("aggregated to whole hours" in n for n in doc["notes"]), doc["notes"])
+        calls = write_csv(self.path("c.csv"), [row(ts(1, 1, 3)[:-3] + "17Z", "0.5"), row(ts(1, 2), "0.5")])
+        self.assertEqual(RealtimeAnalyzer(calls).analyze()["data"]["granularity"], "call")
+
+
 class CommandsKeepWhatIsThere(TempDir):
     def test_one_analyzer_keeps_the_navigation_whole(self):
         data = write_csv(self.path(), [row(ts(1, h), "0.010000") for h in range(5)])

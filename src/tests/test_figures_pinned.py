@@ -17,7 +17,7 @@ from naive import TempDir
 
 PINNED = {  # issue 15 moved every figure on purpose: untagged calls in the simulator, the covered period (partial
     # days), kinds and assumptions on every recommendation, usage caps out of the savings, MRR movement and more
-    "alignment": "2522b509132bf4b2",
+    "alignment": "1d17235c473ae40c",
     "features": "dccdcbb7e742b824",
     "optimization": "5e105a5a4181711f",
     "performance": "08b7a28cd60545b0",

@@ -73,6 +73,7 @@ class Analyzer(object):
                 "period_start": iso(view.start_ts) if view.days else None,
                 "period_end": iso(view.end_ts) if view.days else None,
                 "partial_days": [{"day": iso_day(d), "covered_hours": round(h, 2)} for d, h in view.partial_days],
+                "granularity": view.granularity if not view.empty else None,
             },
             "options": {k: v for k, v in sorted(self.options.items()) if _jsonable(v)},
             "metrics": result.get("metrics") or {},

@@ -264,6 +264,16 @@ class View(object):
         self.days = (self.end_ts - self.start_ts) / 86400.0  # D: see covered_period
 
     @property
+    def granularity(self) -> str:
+        """How finely the data is timed: "call" (times to the second), "minute", "hour" or "day" when every call
+        falls on the start of one (aggregated usage, such as an import of daily or hourly buckets)."""
+        times = [c[k] for c in self.cube.cells.values() for k in (FIRST_TS, LAST_TS)]
+        for unit, name in ((86400, "day"), (3600, "hour"), (60, "minute")):
+            if times and all(t % unit == 0 for t in times):
+                return name
+        return "call"
+
+    @property
     def partial_days(self) -> List[Tuple[int, float]]:
         """[(epoch day, hours of it the data covers)] for a first or last day the data does not cover whole."""
         out = []

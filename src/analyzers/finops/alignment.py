@@ -62,6 +62,7 @@ class AlignmentAnalyzer(Analyzer):
                                                          sorted(charged.items(), key=lambda kv: (-kv[1], kv[0]))}
             m.setdefault("untagged_cost_usd", {})[name] = view.usd(direct.get(UNTAGGED, 0))
         m["tag_coverage_pct"] = self._coverage(view, tot[COST_NANO])
+        m["tag_coverage_basis"] = "cost" if tot[COST_NANO] else "calls (the data has no cost)"
         any_nano = sum(c[COST_NANO] for k, c in cube.cells.items() if not (k[4] and k[5] and k[6]))
         m["untagged_any_usd"] = view.usd(any_nano)
         m["untagged_any_usd_per_month"] = view.per_month(any_nano)
@@ -81,18 +82,21 @@ class AlignmentAnalyzer(Analyzer):
     # ---- metrics ---------------------------------------------------------------------------------------------
     @staticmethod
     def _coverage(view, total: int) -> Dict[str, Optional[float]]:
-        """% of cost whose field is filled, per business field, and for all three tags at once."""
+        """% of cost whose field is filled, per business field, and for all three tags at once; % of calls when the
+        data has no cost at all (an absent or empty column covers 0%, never 100%)."""
+        measure = COST_NANO if total else CALLS
         idx = {f: DIMENSIONS.index(f) for f in COVERAGE_FIELDS}
         filled = {f: 0 for f in COVERAGE_FIELDS}
-        all_three = 0
+        all_three = whole = 0
         for key, cell in view.cube.cells.items():
+            whole += cell[measure]
             for f, i in idx.items():
                 if key[i]:
-                    filled[f] += cell[COST_NANO]
+                    filled[f] += cell[measure]
             if key[idx["organization_id"]] and key[idx["product_id"]] and key[idx["feature_id"]]:
-                all_three += cell[COST_NANO]
-        out = {f: pct(v, total) if total else None for f, v in filled.items()}  # type: Dict[str, Optional[float]]
-        out["all_business_tags"] = pct(all_three, total) if total else None
+                all_three += cell[measure]
+        out = {f: pct(v, whole) for f, v in filled.items()}  # type: Dict[str, Optional[float]]
+        out["all_business_tags"] = pct(all_three, whole)
         return out
 
     @staticmethod
@@ -151,7 +155,12 @@ class AlignmentAnalyzer(Analyzer):
         cov = m["tag_coverage_pct"]
         untagged = m["untagged_cost_usd"]
         gaps = [(name, untagged[name]) for name, _, _ in TAGS if untagged.get(name)]
-        if gaps:
+        if (cov["all_business_tags"] or 0) < 100 and not gaps:  # no cost to tag, but calls without tags
+            recs.append({"kind": "info", "impact_usd_per_month": None, "assumptions": [], "level": "warning",
+                         "title": "Tag the calls that lack a business tag",
+                         "detail": "Only %s of calls carry an organization, a product and a feature (the data has "
+                                   "no cost, so coverage is counted in calls)." % H.fmt_pct(cov["all_business_tags"])})
+        elif gaps:
             worst = [(o, v) for o, v in m["untagged_by_inferred_organization"].items() if o != UNTAGGED][:3]
             recs.append({"kind": "info", "impact_usd_per_month": None, "assumptions": [],
                          "level": "critical" if (cov["all_business_tags"] or 0) < 80 else "warning",
@@ -252,9 +261,11 @@ class AlignmentAnalyzer(Analyzer):
         rows = [[labels[k], pct_cell(v)] for k, v in cov.items()]
         gaps = [[k, money_cell(v)] for k, v in m["untagged_by_inferred_organization"].items()]
         return H.section("Tag coverage", H.join([H.columns(
-            H.bar_chart([(labels[k], v) for k, v in cov.items() if v is not None], "Share of cost with the field filled",
+            H.bar_chart([(labels[k], v) for k, v in cov.items() if v is not None],
+                        "Share of %s with the field filled" % m["tag_coverage_basis"].split(" ")[0],
                         value_format=H.fmt_pct, sort=False, additive=False),
-            H.table(["Field", "Cost covered"], rows, id="tag-coverage", caption="Tag coverage by share of cost")),
+            H.table(["Field", "Covered"], rows, id="tag-coverage",
+                    caption="Tag coverage by share of %s" % m["tag_coverage_basis"])),
             H.table(["Organization (the customer's usual one)", "Cost missing a tag"], gaps, id="tag-gaps",
                     caption="Where the cost missing a business tag comes from: each call is attributed to the "
                             "organization its customer's tagged calls carry most")]),

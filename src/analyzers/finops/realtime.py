@@ -54,6 +54,10 @@ class RealtimeAnalyzer(Analyzer):
         m["last_24h_cost_usd"] = view.usd(sum(v[1] for h, v in hourly.items() if last_h - 24 < h <= last_h))
         m["previous_24h_cost_usd"] = view.usd(sum(v[1] for h, v in hourly.items() if last_h - 48 < h <= last_h - 24))
         notes = []
+        if view.granularity in ("hour", "day"):
+            notes.append("The data is aggregated to whole %ss (every call at the start of one, as usage exports "
+                         "are): cost within a %s cannot be seen, so anomalies and spikes are found between %ss only."
+                         % ((view.granularity,) * 3))
         if last_h - first_h + 1 < 48:
             notes.append("Less than two days of data: the hourly baseline has few samples per hour of day, so "
                          "anomaly scores are indicative only.")

@@ -70,7 +70,10 @@ class PricingAnalyzer(Analyzer):
                             "change_vs_flat_usd_per_month": view.per_month(rev - flat),
                             "rule": _rule(name, params)}
         churn = _churn(view, rows, charges)
-        best = _best(models, churn)
+        missing = [what for what, ok in (("no AI cost (every cost_usd is 0)", cost > 0),
+                                         ("no subscription revenue (no known tiers)", flat > 0)) if not ok]
+        best = _best(models, churn) if not missing else {"model": None, "gain_usd_per_month": 0.0,
+                                                         "rule": "not compared: the data has " + " and ".join(missing)}
         metrics = {"models": models, "churn": churn, "recommended_model": best, "parameters": params,
                    "customers": [_customer_json(view, r, charges[r.customer_id], churn["light_ids"]) for r in
                                  sorted(rows, key=lambda r: (-r.tokens, r.customer_id))]}
@@ -79,7 +82,16 @@ class PricingAnalyzer(Analyzer):
         if notes:
             notes.append("Customers without a known tier pay only the metered parts (usage-based charges, overage "
                          "from the first token, hybrid usage); they are left out of the pay-more/pay-less view.")
-        return {"metrics": metrics, "recommendations": _recommendations(models, churn, best), "notes": notes}
+        if missing:
+            notes.append("The data has %s, so pricing models cannot be compared: no model is recommended." %
+                         " and ".join(missing))
+            recs = [{"kind": "info", "level": "info", "impact_usd_per_month": None, "assumptions": [],
+                     "title": "Pricing models are not compared on this data",
+                     "detail": "It has %s; import costs (or a price catalog with --prices) and subscription tiers "
+                               "to compare them." % " and ".join(missing)}]
+        else:
+            recs = _recommendations(models, churn, best)
+        return {"metrics": metrics, "recommendations": recs, "notes": notes}
 
     def render(self, doc) -> H.Markup:
         return _render(doc)
