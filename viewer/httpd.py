@@ -1,8 +1,12 @@
 """The HTTP side of the viewer: only allow-listed URLs, security headers on every answer, conditional GETs.
 
 `/` and `/viewer/index.html` (the viewer), `/reports/<id>.html`, `/reports/index.html` and `/manifest.json`;
-everything else is a 404 page, other methods a 405. Pages come from the in-memory `ReportStore`.
+everything else is a 404 page, other methods a 405. Pages come from the in-memory `ReportStore`. A request whose
+Host header is not a name of this server (localhost, an IP address, the --host given, this machine's name) gets a
+421: a web page on another site cannot read the reports by pointing its own domain name at 127.0.0.1 (DNS
+rebinding). Error pages carry the same security headers as every answer; the log escapes control characters.
 """
+import ipaddress
 import http.server
 import json
 import os
@@ -25,6 +29,38 @@ NOT_FOUND = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">
              b"<body><h1>Not found</h1><p>This server only serves the reports viewer: open <a href=\"/\">/</a>."
              b"</p></body></html>\n")
 _REPORT_URL = re.compile(r"^/reports/([a-z_]+)\.html$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def host_names(listen_host: str) -> frozenset:
+    """The Host header values (without a port) this server answers to, besides any IP address."""
+    names = {"localhost", listen_host.strip("[]").lower()}
+    for name in (socket.gethostname(), socket.getfqdn()):
+        if name:
+            names.add(name.lower())
+    return frozenset(n for n in names if n)
+
+
+def host_allowed(header: Optional[str], names: frozenset) -> bool:
+    """Whether a Host header names this server: an IP address (a rebinding attack needs a domain name) or one of
+    `names`; a request without one (HTTP/1.0) is allowed."""
+    if header is None:
+        return True
+    host = header.strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        host = host[1:host.find("]")] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return host in names
+
+
+def printable(text: str) -> str:
+    """Text with control characters escaped (\\xNN), for the log."""
+    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group(0)), text)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -32,8 +68,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     server_version = "ReveniumShowcaseViewer/1.0"
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # so an answer to a malformed request line has headers too (not HTTP/0.9)
     timeout = 30  # an idle keep-alive connection is closed after this
     viewer = None  # type: Viewer
+    hosts = frozenset()  # type: frozenset
 
     def version_string(self) -> str:
         return self.server_version  # no Python version in the headers
@@ -52,6 +90,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = refuse_method
 
     def route(self) -> Tuple[int, Optional[Page], Dict[str, str]]:
+        hosts = self.headers.get_all("Host") or [None]
+        if len(hosts) > 1 or not host_allowed(hosts[0], self.hosts):
+            return 421, Page(b"Misdirected request: this server answers to localhost and its own addresses only.\n",
+                             "text/plain; charset=utf-8"), {}
         raw = self.path
         if len(raw) > MAX_URL:
             return 414, Page(b"URL too long.\n", "text/plain; charset=utf-8"), {}
@@ -113,6 +155,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):  # the client went away: nothing to tell
                 self.close_connection = True
 
+    def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
+        """http.server's own errors (a malformed request line, an unsupported version) with our headers too."""
+        text = "%d %s\n" % (code, printable(message or self.responses.get(code, ("Error",))[0]))
+        self.send(code, Page(text.encode("utf-8", "replace"), "text/plain; charset=utf-8"),
+                  getattr(self, "command", "") == "HEAD", {})
+
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         # The viewer polls the manifest every few seconds: those lines would drown the log.
         if getattr(self, "quiet", False) and str(code) in ("200", "304"):
@@ -120,7 +168,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.log_message('"%s" %s', self.requestline[:200], code)
 
     def log_message(self, fmt: str, *args: Any) -> None:
-        log("%s %s" % (self.address_string(), fmt % args))
+        log(printable("%s %s" % (self.address_string(), fmt % args)))
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -132,7 +180,7 @@ class Server(http.server.ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.viewer = viewer
-        handler = type("BoundHandler", (Handler,), {"viewer": viewer})
+        handler = type("BoundHandler", (Handler,), {"viewer": viewer, "hosts": host_names(address[0])})
         super(Server, self).__init__(address, handler)
 
     def service_actions(self) -> None:  # called by serve_forever between requests (every 0.5 s)

@@ -15,6 +15,7 @@ from viewer.refresher import Refresher
 from viewer.store import ReportStore
 
 ANALYZE = os.path.join(SRC_DIR, "run_all_analyzers.py")
+RETRY_SECONDS = 30  # after a failed refresh, try again this often even when the data file did not change
 
 
 def report_list() -> List[Dict[str, str]]:
@@ -43,6 +44,7 @@ class Viewer(object):
         self.refresher = Refresher(self.analyze)
         self.seen = None  # type: Optional[Tuple[int, int]]
         self.next_check = 0.0
+        self.last_retry = 0.0
         self.demo = None  # type: Optional[Dict[str, Any]]
         self.started = now_iso()
         self.default_reports = report_list()
@@ -87,6 +89,9 @@ class Viewer(object):
         stamp = self.data_stamp()
         if stamp is not None and stamp != self.seen:
             self.seen = stamp
+            self.refresher.request()
+        elif self.refresher.idle() and self.refresher.last_error and now - self.last_retry >= RETRY_SECONDS:
+            self.last_retry = now  # a failed refresh never stops later ones: try again even if nothing changed
             self.refresher.request()
         elif self.refresher.idle() and self.store.stamp() != self.store.manifest_stamp:
             self.store.load()

@@ -2,7 +2,7 @@
 import hashlib
 import json
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple  # noqa: F401 (type comments)
 
 from analyzers.registry import IDS
 
@@ -48,8 +48,16 @@ class ReportStore(object):
         return st.st_size, st.st_mtime_ns
 
     def load(self) -> bool:
-        """Read the manifest and every report; swap them in together. False when there is no manifest yet."""
-        stamp = self.stamp()
+        """Read the manifest and every report; swap them in together. False when there is no manifest yet.
+        A set replaced while it is being read (the analyzers swap OUT/html in one rename) is read again."""
+        for _ in range(3):
+            stamp = self.stamp()
+            loaded = self._load(stamp)
+            if not loaded or self.stamp() == stamp:
+                return loaded
+        return True
+
+    def _load(self, stamp: Optional[Tuple[int, int]]) -> bool:
         raw = self._read("manifest.json")
         try:
             manifest = json.loads(raw.decode("utf-8")) if raw else None

@@ -9,7 +9,8 @@ from typing import Any, Dict, Tuple
 
 from pricing.catalog import Catalog, cost_micro as list_cost_micro
 from utils.money import parse_usd_micro
-from utils.timeutil import parse_ts
+from utils.schema import EARLIEST_TS, LATEST_TS, MAX_CALL_COST_USD, MAX_TOKENS_PER_CALL
+from utils.timeutil import iso, parse_ts
 
 MAX_TEXT = 255
 # Provider names as senders spell them -> the provider ids of our catalog and CSV.
@@ -54,6 +55,9 @@ def count(value: Any, key: str, where: str) -> int:
         raise Invalid("%s: %s must be a whole number, got %r" % (where, key, value))
     if value < 0:
         raise Invalid("%s: %s must not be negative, got %d" % (where, key, value))
+    if value > MAX_TOKENS_PER_CALL:
+        raise Invalid("%s: %s is more tokens than one call can have (%d at most), got %d"
+                      % (where, key, MAX_TOKENS_PER_CALL, value))
     return value
 
 
@@ -65,8 +69,9 @@ def usd_micro(value: Any, key: str, where: str) -> int:
         amount_micro = parse_usd_micro(str(value))
     except ValueError:
         raise Invalid("%s: %s must be a number of USD, got %r" % (where, key, value))
-    if amount_micro < 0:
-        raise Invalid("%s: %s must be a number >= 0, got %r" % (where, key, value))
+    if amount_micro < 0 or amount_micro > MAX_CALL_COST_USD * 1000000:
+        raise Invalid("%s: %s must be a number of USD from 0 to %d (the cost of one call), got %r"
+                      % (where, key, MAX_CALL_COST_USD, value))
     return amount_micro
 
 
@@ -75,9 +80,13 @@ def timestamp(value: Any, key: str, where: str) -> int:
     if not isinstance(value, str):
         raise Invalid("%s: %s must be an ISO 8601 timestamp string" % (where, key))
     try:
-        return parse_ts(value)
+        ts = parse_ts(value)
     except ValueError:
         raise Invalid("%s: %s is not an ISO 8601 timestamp: %r" % (where, key, value[:40]))
+    if not EARLIEST_TS <= ts < LATEST_TS:
+        raise Invalid("%s: %s %r is outside the plausible window %s to %s" % (
+            where, key, value[:40], iso(EARLIEST_TS), iso(LATEST_TS)))
+    return ts
 
 
 def provider_id(name: str) -> str:

@@ -24,7 +24,7 @@ METERING_PATH, OTLP_PATH = "/v2/ai/completions", "/v1/traces"
 
 class CollectorServer(ThreadingHTTPServer):
     daemon_threads = True
-
+    request_queue_size = 128  # a burst of posts (100 at once) waits in the queue instead of timing out
     def __init__(self, address: Tuple[str, int], sink: CsvSink, catalog: Catalog, quiet: bool = False) -> None:
         ThreadingHTTPServer.__init__(self, address, Handler)
         self.sink, self.catalog, self.quiet = sink, catalog, quiet
@@ -76,6 +76,9 @@ class Handler(BaseHTTPRequestHandler):
             rows = metering_rows(doc, catalog) if path == METERING_PATH else otlp_rows(doc, catalog)
         except Invalid as e:
             self._reply(e.status, {"error": str(e)}, close=e.status != 400)
+            return
+        except (ArithmeticError, ValueError, TypeError, RecursionError) as e:  # a value no check foresaw: never retried
+            self._reply(400, {"error": "a record cannot be read: %s" % str(e)[:200]})
             return
         written, dup = self.server.sink.append(rows)  # type: ignore[attr-defined]
         self._reply(202, {"status": "accepted", "received": len(rows), "written": written, "duplicate": dup})

@@ -142,6 +142,36 @@ class TestMeteringRecords(CollectorCase):
             self.assertIn("totalCost", doc["error"])
         self.assertEqual(self.rows(), [])
 
+    def test_poison_records_get_a_400_never_a_dropped_connection(self):
+        for cost in (1e30, 1e22, 100000.01, "1" + "0" * 300):
+            st, doc = self.post("/v2/ai/completions", json.dumps(record("p", totalCost=cost)))
+            self.assertEqual(st, 400, cost)
+        for year in ("0001", "1970", "9999"):
+            times = {k: year + "-01-05T10:00:0%dZ" % i for i, k in
+                     enumerate(("requestTime", "completionStartTime", "responseTime"))}
+            st, doc = self.post("/v2/ai/completions", json.dumps(record("y" + year, **times)))
+            self.assertEqual(st, 400, year)
+            self.assertIn("plausible window", doc["error"])
+        st, _ = self.post("/v2/ai/completions", json.dumps(record("t", inp=10 ** 12)))
+        self.assertEqual(st, 400)
+        self.assertEqual(self.rows(), [])
+
+    def test_a_hundred_posts_at_once_are_all_answered(self):
+        results = []
+
+        def one(i):
+            try:
+                results.append(self.post("/v2/ai/completions", json.dumps(record("b-%d" % i, inp=10, out=1)))[0])
+            except Exception as e:  # noqa: BLE001 - reported below
+                results.append(repr(e))
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(100)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(sorted(results, key=str), [202] * 100)
+        self.assertEqual(len(self.rows()), 100)
+
     def test_concurrent_posts_write_whole_lines(self):
         errors = []
 

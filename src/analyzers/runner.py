@@ -10,6 +10,7 @@ to one worker. With a state folder (engine/state.py) only the bytes appended sin
 """
 import multiprocessing
 import os
+import shutil
 import sys
 import threading
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -32,7 +33,7 @@ MIN_SPLIT_BYTES = 1 << 20  # a range smaller than this is never split, whatever 
 Rendered = Tuple[Dict[str, Any], str, str]  # (JSON document, its JSON text, its HTML page)
 
 
-def _fold_job(job: Tuple[str, Header, int, int]) -> PassResult:  # top level: picklable for the spawn start method
+def _fold_job(job: Tuple[str, Header, int, int, None, bool]) -> PassResult:  # top level: picklable for spawn
     return fold_range(*job)
 
 
@@ -52,14 +53,16 @@ def auto_workers(size: int) -> int:
     return max(1, min(cpus, 8, size // (AUTO_WORKER_BYTES // 2)))
 
 
-def read_range(path: str, header: Header, start: int, end: int, workers: int, progress=None) -> PassResult:
-    """Bytes [start, end) with `workers` processes (1 = in this process), merged in file order."""
+def read_range(path: str, header: Header, start: int, end: int, workers: int, progress=None,
+               final: bool = True) -> PassResult:
+    """Bytes [start, end) with `workers` processes (1 = in this process), merged in file order (`final`: see
+    engine/fold.fold_range; only the last range can end in an unterminated record)."""
     if workers <= 1 or end - start < MIN_SPLIT_BYTES:
-        return fold_range(path, header, start, end, progress)
+        return fold_range(path, header, start, end, progress, final)
     bounds = line_starts(path, start, workers, end)
-    jobs = [(path, header, a, b) for a, b in zip(bounds, bounds[1:])]
+    jobs = [(path, header, a, b, None, final or b < end) for a, b in zip(bounds, bounds[1:])]
     if len(jobs) == 1:
-        return fold_range(path, header, start, end, progress)
+        return fold_range(path, header, start, end, progress, final)
     with _context().Pool(len(jobs)) as pool:
         parts = pool.map(_fold_job, jobs, chunksize=1)
     result = parts[0]
@@ -78,8 +81,8 @@ def analyze_file(path: str, workers: int = 0, state_dir: Optional[str] = None,
     size = os.path.getsize(path)  # read up to the size seen now: a file still growing is read next time
     n = workers or auto_workers(size)
     if state_dir:
-        run = incremental(path, header, state_dir, size,
-                          lambda start, end, full: read_range(path, header, start, end, n if full else 1, progress))
+        run = incremental(path, header, state_dir, size, lambda start, end, full, final: read_range(
+            path, header, start, end, n if full else 1, progress, final))
         return run.result, run.how, run
     return read_range(path, header, header.data_offset, size, n, progress), "full", None
 
@@ -139,11 +142,30 @@ def existing_reports(out_dir: str) -> List[str]:
 
 def write_outputs(out_dir: str, result: PassResult, rendered: List[Rendered], data_file: str,
                   target_size_bytes: Optional[int] = None, with_index: bool = True) -> str:
-    """Write json/<id>.json and html/<id>.html of each rendered report, then (for a run of every analyzer)
-    json/summary.json and index.html, then the manifest (last, so a viewer that sees a new manifest finds every
-    report in place). Each file is replaced atomically. A run of some analyzers keeps the other reports already
-    in OUT in the manifest, so the viewer's navigation stays whole."""
-    html_dir, json_dir = os.path.join(out_dir, "html"), os.path.join(out_dir, "json")
+    """Write the reports as one set: json/<id>.json and html/<id>.html of each rendered report, then (for a run of
+    every analyzer) json/summary.json and index.html, then the manifest, all into a new folder (OUT/.writing)
+    that then replaces OUT/json and OUT/html, each in one rename. A run killed on the way leaves the previous set
+    whole; a reader never sees pages of two runs. A run of some analyzers carries the other reports already in
+    OUT over, so the viewer's navigation stays whole."""
+    staging = os.path.join(out_dir, ".writing")
+    shutil.rmtree(staging, ignore_errors=True)  # what a killed run left
+    for sub in ("json", "html"):
+        old = os.path.join(out_dir, sub)
+        if os.path.isdir(old):
+            shutil.copytree(old, os.path.join(staging, sub), symlinks=True)
+    _write_set(staging, out_dir, result, rendered, data_file, target_size_bytes, with_index)
+    for sub in ("json", "html"):
+        live = os.path.join(out_dir, sub)
+        if os.path.isdir(live):
+            os.replace(live, os.path.join(staging, sub + ".previous"))
+        os.replace(os.path.join(staging, sub), live)
+    shutil.rmtree(staging, ignore_errors=True)
+    return os.path.join(out_dir, "html", "index.html")
+
+
+def _write_set(staging: str, out_dir: str, result: PassResult, rendered: List[Rendered], data_file: str,
+               target_size_bytes: Optional[int], with_index: bool) -> None:
+    html_dir, json_dir = os.path.join(staging, "html"), os.path.join(staging, "json")
     docs = [doc for doc, _, _ in rendered]
     for doc, json_text, page in rendered:
         write_text(os.path.join(json_dir, doc["analyzer"] + ".json"), json_text)
@@ -169,4 +191,3 @@ def write_outputs(out_dir: str, result: PassResult, rendered: List[Rendered], da
                     for i in IDS if i in listed],
     }
     write_text(os.path.join(html_dir, "manifest.json"), dumps(manifest))
-    return os.path.join(html_dir, "index.html")

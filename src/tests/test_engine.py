@@ -9,7 +9,8 @@ import unittest
 from collections import defaultdict
 
 from analyzers.engine.cube import COST_NANO, CALLS, Cube, View
-from analyzers.engine.ranges import complete_end, line_starts
+from analyzers.engine.ranges import line_starts
+from analyzers.engine.fold import fold_range
 from analyzers.engine.reader import ReadStats, iter_calls, read_header, scan
 from simulator.core import AICallSimulator
 from utils.errors import DataFileError
@@ -279,13 +280,19 @@ class CubeProperties(TempDir):
         self.assertEqual(view.tier_changes(), {"cust_1": ["enterprise", "pro", "starter"]})
         self.assertEqual(view.revenue_nano("cust_1"), 299 * 10 ** 9 * 3 // 30)
 
-    def test_complete_end_and_partial_lines(self):
-        write_text(self.path(), ",".join(FIELDS) + "\n" + ",".join(ROW) + "\n" + ",".join(ROW)[:30])
-        size = os.path.getsize(self.path())
-        end = complete_end(self.path(), 0, size)
+    def test_whole_records_end_where_no_quoted_field_is_open(self):
+        # the file ends just after a line break inside a quoted field: that record is not whole yet
+        row = list(ROW)
+        row[18] = "first line\nsecond"
+        text = ",".join(FIELDS) + "\n" + ",".join(ROW) + "\n" + ",".join(row[:18]) + ',"first line\n'
+        write_text(self.path(), text)
+        header = read_header(self.path())
+        part = fold_range(self.path(), header, header.data_offset, None, final=False)
         with open(self.path(), "rb") as f:
-            self.assertEqual(f.read()[end - 1:end], b"\n")
-        self.assertLess(end, size)
+            data = f.read()
+        self.assertEqual(part.stats.end_offset, len((",".join(FIELDS) + "\n" + ",".join(ROW) + "\n").encode()))
+        self.assertEqual((part.stats.rows, part.stats.skipped_rows), (1, 0))
+        self.assertLess(part.stats.end_offset, len(data))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ PINNED = {  # issue 15 moved every figure on purpose: untagged calls in the simu
     "performance": "08b7a28cd60545b0",
     "pricing": "345a3f0e095e621d",
     "profitability": "9dfe06522f86c5c7",
-    "realtime": "9ef7e9437a5d1dff",
+    "realtime": "4a183dc1488dcd95",
     "understanding": "5f5bbe77791761df",
 }
 

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,8 @@ TRAVERSALS = [
 def request(port, path, method="GET", headers=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        c.putrequest(method, path, skip_accept_encoding=True)
+        c.putrequest(method, path, skip_accept_encoding=True,
+                     skip_host=any(k.lower() == "host" for k in (headers or {})))
         for k, v in (headers or {}).items():
             c.putheader(k, v)
         c.endheaders()
@@ -153,6 +155,29 @@ class RunningServer(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.kill()
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_only_its_own_host_names_dns_rebinding(self):
+        for host in ("evil.example", "evil.example:%d" % self.port, "127.0.0.1.evil.example"):
+            status, headers, _ = request(self.port, "/manifest.json", headers={"Host": host})
+            self.assertEqual(status, 421, host)
+            self.assertIn("content-security-policy", headers)
+        for host in ("127.0.0.1:%d" % self.port, "localhost:%d" % self.port, "localhost", "[::1]:%d" % self.port):
+            self.assertEqual(request(self.port, "/manifest.json", headers={"Host": host})[0], 200, host)
+
+    def test_malformed_requests_get_headers_and_an_escaped_log_line(self):
+        for raw, code in ((b"BLAH\r\n\r\n", b"400"), (b"GET / HTTP/9.9\r\n\r\n", b"505"),
+                          (b"GET /\x1b[31mred HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"404")):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            try:
+                s.sendall(raw)
+                answer = s.recv(65536)
+            finally:
+                s.close()
+            self.assertTrue(answer.startswith(b"HTTP/1.1 " + code), answer[:60])
+            self.assertIn(b"X-Content-Type-Options: nosniff", answer)
+            self.assertIn(b"Content-Security-Policy:", answer)
+        self.assertTrue(wait_for(lambda: "\\x1b[31mred" in self.server.output(), 5))
+        self.assertNotIn("\x1b", self.server.output())
 
     def test_routes(self):
         for path in ("/", "/viewer/index.html", "/reports/index.html", "/manifest.json", "/reports/understanding.html",

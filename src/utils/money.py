@@ -13,8 +13,10 @@ NANO = 1000000000
 def parse_usd(text: str) -> int:
     """Nano-dollars of a decimal USD string ('0.012345', '1.5e-05', '-3', '$1,234.50'); ValueError otherwise."""
     s = text.strip()
-    if len(s) > 7 and s[-7] == "." and s[-6:].isdigit():  # our own 6-decimal format: the fast path
-        return int(s[:-7] + s[-6:]) * 1000
+    if len(s) > 7 and s[-7] == "." and s[-6:].isdigit() and s.isascii():  # our own 6-decimal format: fast path
+        whole = s[:-7][1:] if s[0] == "-" else s[:-7]
+        if whole.isdigit():  # int() would also read "1_0"
+            return int(s[:-7] + s[-6:]) * 1000
     return _whole_units(text, NANO)
 
 
@@ -27,6 +29,8 @@ def parse_usd_micro(text: str) -> int:
 def _whole_units(text: str, per_usd: int) -> int:
     """`text` in USD as a whole number of 1/per_usd dollars, rounded half up; ValueError when it is none."""
     s = text.strip().replace(",", "").replace("$", "")
+    if not s.isascii() or "_" in s:  # Decimal would read "1_0" and other scripts' digits: a CSV's numbers do not
+        raise ValueError("not a number: %r" % text[:40])
     try:
         d = Decimal(s)
     except InvalidOperation:
@@ -37,6 +41,15 @@ def _whole_units(text: str, per_usd: int) -> int:
         return int((d * per_usd).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     except ArithmeticError:  # more digits than a decimal context holds (1e19 USD): no cost, a bad value
         raise ValueError("too large: %r" % text[:40])
+
+
+def parse_cost_nano(text: str, max_usd: int) -> int:
+    """Nano-dollars of the cost of one call: a decimal USD amount >= 0 and <= max_usd; ValueError otherwise
+    (a negative cost, a credit, or one no single call can have)."""
+    nano = parse_usd(text)
+    if nano < 0 or nano > max_usd * NANO:
+        raise ValueError("not a call's cost: %r" % text[:40])
+    return nano
 
 
 def usd(nano: int, places: int = 6) -> float:

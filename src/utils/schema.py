@@ -24,3 +24,13 @@ UNTAGGED = "(untagged)"
 
 # Days in the "month" used for all per-month figures: per month = period total x 30 / D.
 DAYS_PER_MONTH = 30
+
+# Limits of a plausible call (specs/data-schema.md, "Limits"): a row outside them is skipped and counted, never
+# allowed to cost memory or time in proportion to its values (a 1970 timestamp, a cost of 1e19).
+EARLIEST_TS = 946684800  # 2000-01-01T00:00:00Z: calls before it are "timestamp out of range"
+LATEST_TS = 4102444800  # 2100-01-01T00:00:00Z: calls at or after it are "timestamp out of range"
+MAX_CALL_COST_USD = 100000  # more than this for one call is a "bad number"
+MAX_TOKENS_PER_CALL = 100000000  # input or output tokens of one call
+MAX_LATENCY_MS = 86400000  # one day
+MAX_FIELD_BYTES = 1 << 20  # a field longer than 1 MiB is a "field too large"
+

@@ -12,8 +12,8 @@ from typing import Dict
 _ISO = re.compile(
     r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?\s*$")
-_EPOCH = re.compile(r"^\s*(\d{9,19})(?:\.(\d+))?\s*$")
+    r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?\s*$", re.ASCII)  # ASCII digits only: int() would read others
+_EPOCH = re.compile(r"^\s*(\d{9,19})(?:\.(\d+))?\s*$", re.ASCII)
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _day_cache = {}  # type: Dict[str, int]
 

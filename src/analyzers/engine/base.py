@@ -16,9 +16,10 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 from analyzers.engine.cube import View
 from analyzers.engine.fold import empty_result, fold_range
 from utils.definitions import KINDS
-from analyzers.engine.reader import read_header
+from analyzers.engine.reader import OUT_OF_RANGE, read_header
 from utils import html_generator as H
 from utils.paths import DEFAULT_DATA, GENERATE_COMMAND
+from utils.schema import EARLIEST_TS, LATEST_TS
 from utils.timeutil import iso, iso_day
 
 Option = Tuple[str, Dict[str, Any]]  # ("--budget", {"type": float, "default": None, "help": ...})
@@ -60,6 +61,11 @@ class Analyzer(object):
             result["notes"] = ["There is no data yet: the file has no usable rows."]
         recs = sorted((_checked(self.id, r) for r in result.get("recommendations") or []), key=_impact_order)
         cube, stats = view.cube, view.stats
+        if stats.skipped.get(OUT_OF_RANGE):
+            result["notes"] = list(result.get("notes") or []) + [
+                "%d row(s) have a timestamp outside the plausible window %s to %s (an epoch of 0, a year 1 or "
+                "9999): they are skipped and counted, not allowed to stretch every series." % (
+                    stats.skipped[OUT_OF_RANGE], iso(EARLIEST_TS)[:10], iso(LATEST_TS)[:10])]
         return {
             "analyzer": self.id, "title": self.title, "category": self.category, "summary": self.summary,
             "generated_at": generated_at or now_iso(),

@@ -33,8 +33,10 @@ def empty_result(columns: Sequence[str] = ()) -> PassResult:
     return PassResult(Cube(), stats)
 
 
-def fold_range(path: str, header: Header, start: Optional[int], end: Optional[int], on_chunk=None) -> PassResult:
-    """Fold the rows of bytes [start, end) of `path` into a fresh PassResult (None: from the data / to the end)."""
+def fold_range(path: str, header: Header, start: Optional[int], end: Optional[int], on_chunk=None,
+               final: bool = True) -> PassResult:
+    """Fold the rows of bytes [start, end) of `path` into a fresh PassResult (None: from the data / to the end).
+    `final` False leaves an unterminated last record out (stats.end_offset says where whole records end)."""
     result = empty_result(header.present)
-    scan(path, result.stats, header, result.cube, start, end, on_chunk)
+    scan(path, result.stats, header, result.cube, start, end, on_chunk, final)
     return result

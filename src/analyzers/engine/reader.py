@@ -10,16 +10,17 @@ import io
 import os
 from collections import Counter
 from operator import itemgetter
-from typing import Dict, Iterator, List, Optional
+from typing import Iterator, List, Optional
 
 from analyzers.engine.cube import (CALLS, COST_NANO, DAILY, FIRST_TS, HIST, INPUT, LAST_TS, LAT_N, LAT_SUM, LONG_CALLS,
                                    LONG_INPUT, OUTPUT, SERIES, Cube)
-from analyzers.engine.ranges import CHUNK_BYTES, iter_chunks
+from analyzers.engine.ranges import BROKEN, CHUNK_BYTES, FINAL, iter_chunks
+from analyzers.engine.values import cost_nano as cost_nano_of, latency_ms, minute_base, tokens
 from utils.errors import DataFileError
-from utils.money import parse_usd
 from utils.paths import GENERATE_COMMAND
-from utils.schema import FIELDS, REQUIRED
+from utils.schema import EARLIEST_TS, FIELDS, LATEST_TS, MAX_FIELD_BYTES, REQUIRED
 from utils.timeutil import parse_ts
+
 
 MAX_EXAMPLES = 5
 # Reasons a row is skipped (shown in every report's data-quality notice).
@@ -29,6 +30,10 @@ BAD_TIMESTAMP = "bad timestamp"
 MISSING_FIELD = "missing required field"
 TRUNCATED = "truncated last line"
 EMPTY_LINE = "empty line"
+OUT_OF_RANGE = "timestamp out of range"
+FIELD_TOO_LARGE = "field too large"
+NUL_BYTE = "NUL byte"
+UNCLOSED_QUOTE = "unclosed quote"
 
 
 _CALL_FIELDS = ("ts", "hour", "input_tokens", "output_tokens", "cost_nano", "latency_ms", "provider", "model", "customer_id",
@@ -153,14 +158,23 @@ class _Scanner(object):
         self.ilat = ix.get("latency_ms", pad)
         self.minute_cache = {}  # type: Dict[str, int]  # "YYYY-MM-DDTHH:MM" -> epoch seconds of that minute
         self.hour_cache = {}  # type: Dict[str, int]  # "YYYY-MM-DDTHH" -> epoch seconds of that hour
-        self.line_no = 0  # records seen in this range; examples are shifted to file line numbers by `scan`
+        self.line_no = 0  # physical lines of this range read so far; examples are shifted to file lines by `scan`
+        csv.field_size_limit(MAX_FIELD_BYTES)  # larger fields are counted ("field too large"), never read
 
-    def feed(self, text: str, final: bool) -> None:
-        """Fold the records of `text` (whole records; `final`: the unterminated end of the range).
+    def feed(self, text: str, kind: int) -> None:
+        """Fold the records of `text` (a piece from ranges.record_blocks: whole records, the unterminated end of
+        the range, or a broken record).
 
         One long function on purpose: this loop is where the time goes, so every name it uses is a local (the
-        cube's cell layout included, bound from cube.py so the two cannot drift apart)."""
-        stats, width, padded, texts, keys = self.stats, self.header.width, self.padded, self.texts, self.keys
+        cube's cell layout included, bound from cube.py so the two cannot drift apart). Line numbers are
+        physical lines (csv's line_num), computed only for a skipped row."""
+        stats = self.stats
+        if kind == BROKEN:
+            stats.skip(UNCLOSED_QUOTE, self.line_no + 1)
+            self.line_no += text.count("\n")
+            return
+        final = kind == FINAL
+        width, padded, texts, keys = self.header.width, self.padded, self.texts, self.keys
         its, iprov, imod, iin, iout, icost, icust = self.required
         ilat, minute_cache, hour_cache, sink, cube = self.ilat, self.minute_cache, self.hour_cache, self.sink, self.cube
         new = tuple.__new__
@@ -169,111 +183,124 @@ class _Scanner(object):
         c_calls, c_in, c_out, c_cost, c_lsum, c_ln, c_long, c_long_in, c_last, c_first, c_series = (
             CALLS, INPUT, OUTPUT, COST_NANO, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT, LAST_TS, FIRST_TS, SERIES)
         s_hist, s_daily = HIST, DAILY
-        line_no = self.line_no
+        lo, hi = EARLIEST_TS, LATEST_TS
+        checked = not text.isascii() or "\x00" in text  # rows then get the character checks the fast path skips
+        base = self.line_no
+        reader = csv.reader(_lines(text))
         rows = 0
-        for row in csv.reader(_lines(text)):
-            line_no += 1
-            if len(row) != width:
-                stats.skip(EMPTY_LINE if not row else TRUNCATED if final else WRONG_COLUMNS, line_no)
-                continue
-            if padded:
-                row.append("")
-            t = row[its]
+        while True:
             try:
-                mb = minute_cache.get(t[:16])
-                if mb is None:
-                    mb = _minute_base(t, minute_cache, hour_cache)
-                if mb is not None and t[16::3] == ":Z":  # a known minute + ":SSZ"
-                    sec = int(t[17:19])
-                    if not 0 <= sec < 60 or not t[17:19].isdigit():
-                        raise ValueError("bad seconds")
-                    ts = mb + sec
-                else:
-                    ts = parse_ts(t)  # any other accepted form: fractions, offsets, no zone, epoch numbers
-            except ValueError:
-                stats.skip(TRUNCATED if final else BAD_TIMESTAMP, line_no)
-                continue
-            if not (row[iprov] and row[imod] and row[icust]):
-                stats.skip(TRUNCATED if final else MISSING_FIELD, line_no)
-                continue
-            try:
-                inp = int(row[iin])
-                out = int(row[iout])
-                c = row[icost]
-                if len(c) > 7 and c[-7] == "." and inp >= 0 and out >= 0:  # our 6-decimal format
-                    cost_nano = int(c.replace(".", "", 1)) * 1000
-                else:
-                    cost_nano = _cost_nano(c, inp, out)
-                lt = row[ilat]
-                lat = int(lt) if lt.isdigit() else _latency(lt)
-            except (ValueError, OverflowError):
-                try:  # other tools write "12.0" for a whole number of tokens
-                    inp, out = _whole(row[iin]), _whole(row[iout])
-                    cost_nano = _cost_nano(row[icost], inp, out)
-                    lat = _latency(row[ilat])
-                except (ValueError, OverflowError):
-                    stats.skip(TRUNCATED if final else BAD_NUMBER, line_no)
-                    continue
-            rows += 1
-            # ---- fold into the cube (see cube.Cube for what each structure holds) ----
-            key = keys(row)
-            cell = cells.get(key)
-            if cell is None:
-                cell = new_cell(key, ts)
-            elif ts > cell[c_last]:
-                cell[c_last] = ts
-            elif ts < cell[c_first]:
-                cell[c_first] = ts
-            cell[c_calls] += 1
-            cell[c_in] += inp
-            cell[c_out] += out
-            cell[c_cost] += cost_nano
-            series = cell[c_series]
-            if lat >= 0:
-                cell[c_lsum] += lat
-                cell[c_ln] += 1
-                hist = series[s_hist]
-                hist[lat] = hist.get(lat, 0) + 1
-            if inp >= LONG_PROMPT_TOKENS:
-                cell[c_long] += 1
-                cell[c_long_in] += inp
-            hour = ts // 3600
-            daily = series[s_daily]
-            d = daily.get(hour // 24)
-            if d is None:
-                daily[hour // 24] = [1, cost_nano]
-            else:
-                d[0] += 1
-                d[1] += cost_nano
-            ch = (key[2], hour)
-            h = cust_hourly.get(ch)
-            if h is None:
-                cust_hourly[ch] = [1, cost_nano]
-            else:
-                h[0] += 1
-                h[1] += cost_nano
-            if first is None or ts < first:
-                first = ts
-            if last is None or ts > last:
-                last = ts
-            if sink is not None:
-                sink(new(Call, (ts, hour, inp, out, cost_nano, lat) + texts(row)))
+                for row in reader:
+                    if len(row) != width:
+                        stats.skip(EMPTY_LINE if not row else TRUNCATED if final else WRONG_COLUMNS,
+                                   base + reader.line_num - _breaks(row))
+                        continue
+                    if checked:
+                        why = _characters(row, (its, iin, iout, icost, ilat))
+                        if why:
+                            stats.skip(TRUNCATED if final else why, base + reader.line_num - _breaks(row))
+                            continue
+                    if padded:
+                        row.append("")
+                    t = row[its]
+                    try:
+                        mb = minute_cache.get(t[:16])
+                        if mb is None:
+                            mb = minute_base(t, minute_cache, hour_cache)
+                        if mb is not None and t[16::3] == ":Z":  # a known minute + ":SSZ"
+                            sec = int(t[17:19])
+                            if not 0 <= sec < 60 or not t[17:19].isdigit():
+                                raise ValueError("bad seconds")
+                            ts = mb + sec
+                        else:
+                            ts = parse_ts(t)  # any other accepted form: fractions, offsets, no zone, epoch numbers
+                    except ValueError:
+                        stats.skip(TRUNCATED if final else BAD_TIMESTAMP, base + reader.line_num - _breaks(row))
+                        continue
+                    if ts < lo or ts >= hi:
+                        stats.skip(TRUNCATED if final else OUT_OF_RANGE, base + reader.line_num - _breaks(row))
+                        continue
+                    if not (row[iprov] and row[imod] and row[icust]):
+                        stats.skip(TRUNCATED if final else MISSING_FIELD, base + reader.line_num - _breaks(row))
+                        continue
+                    try:
+                        a, b, c, lt = row[iin], row[iout], row[icost], row[ilat]
+                        inp = int(a) if a.isdigit() and len(a) < 9 else tokens(a)  # < 1e8: within the limit
+                        out = int(b) if b.isdigit() and len(b) < 9 else tokens(b)
+                        if len(c) > 7 and c[-7] == "." and len(c) < 13 and c[:-7].isdigit() and c[-6:].isdigit():
+                            cost_nano = int(c[:-7] + c[-6:]) * 1000  # our 6-decimal format, under $100,000
+                        else:
+                            cost_nano = cost_nano_of(c)
+                        lat = int(lt) if lt.isdigit() and len(lt) < 8 else latency_ms(lt)
+                    except (ValueError, OverflowError, ArithmeticError):
+                        stats.skip(TRUNCATED if final else BAD_NUMBER, base + reader.line_num - _breaks(row))
+                        continue
+                    rows += 1
+                    # ---- fold into the cube (see cube.Cube for what each structure holds) ----
+                    key = keys(row)
+                    cell = cells.get(key)
+                    if cell is None:
+                        cell = new_cell(key, ts)
+                    elif ts > cell[c_last]:
+                        cell[c_last] = ts
+                    elif ts < cell[c_first]:
+                        cell[c_first] = ts
+                    cell[c_calls] += 1
+                    cell[c_in] += inp
+                    cell[c_out] += out
+                    cell[c_cost] += cost_nano
+                    series = cell[c_series]
+                    if lat >= 0:
+                        cell[c_lsum] += lat
+                        cell[c_ln] += 1
+                        hist = series[s_hist]
+                        hist[lat] = hist.get(lat, 0) + 1
+                    if inp >= LONG_PROMPT_TOKENS:
+                        cell[c_long] += 1
+                        cell[c_long_in] += inp
+                    hour = ts // 3600
+                    daily = series[s_daily]
+                    d = daily.get(hour // 24)
+                    if d is None:
+                        daily[hour // 24] = [1, cost_nano]
+                    else:
+                        d[0] += 1
+                        d[1] += cost_nano
+                    ch = (key[2], hour)
+                    h = cust_hourly.get(ch)
+                    if h is None:
+                        cust_hourly[ch] = [1, cost_nano]
+                    else:
+                        h[0] += 1
+                        h[1] += cost_nano
+                    if first is None or ts < first:
+                        first = ts
+                    if last is None or ts > last:
+                        last = ts
+                    if sink is not None:
+                        sink(new(Call, (ts, hour, inp, out, cost_nano, lat) + texts(row)))
+                break
+            except csv.Error as e:  # a field over the size limit, or a NUL byte on Python < 3.11
+                stats.skip(FIELD_TOO_LARGE if "larger" in str(e) else NUL_BYTE, base + reader.line_num)
         stats.rows += rows
         cube.first_ts, cube.last_ts = first, last
-        self.line_no = line_no
+        self.line_no = base + reader.line_num
 
 
 def scan(path: str, stats: ReadStats, header: Header, cube: Cube, start: Optional[int] = None,
-         end: Optional[int] = None, on_chunk=None) -> None:
+         end: Optional[int] = None, on_chunk=None, final: bool = True) -> None:
     """Read bytes [start, end) of `path`, validate each row and fold it into `cube` (see cube.Cube). Unusable
-    rows are counted in `stats` by reason.
+    rows are counted in `stats` by reason. `final` False leaves out an unterminated last record (an incremental
+    pass saves its state where whole records end: stats.end_offset).
 
     Reading and aggregating are one loop on purpose: this is where all the time goes (specs/architecture.md)."""
     first = header.data_offset if start is None else start
     known = len(stats.examples)
     scanner = _Scanner(stats, header, cube)
-    for text, final in iter_chunks(path, first, end, stats):
-        scanner.feed(text, final)
+    for text, kind in iter_chunks(path, first, end, stats, final):
+        if kind == FINAL and not final:
+            break
+        scanner.feed(text, kind)
         if on_chunk is not None:
             on_chunk(stats)
     _number_examples(path, first, stats, known)
@@ -304,32 +331,12 @@ def iter_calls(path: str, stats: ReadStats, header: Header, start: Optional[int]
     first = header.data_offset if start is None else start
     known = len(stats.examples)
     scanner = _Scanner(stats, header, Cube(), batch.append)
-    for text, final in iter_chunks(path, first, end, stats):
-        scanner.feed(text, final)
+    for text, kind in iter_chunks(path, first, end, stats):
+        scanner.feed(text, kind)
         for call in batch:
             yield call
         del batch[:]
     _number_examples(path, first, stats, known)
-
-
-def _minute_base(t: str, minute_cache: Dict[str, int], hour_cache: Dict[str, int]) -> Optional[int]:
-    """Epoch seconds of the minute of a timestamp in our own format (YYYY-MM-DDTHH:MM:SSZ), cached; None for any
-    other format (then the general parser reads it). Only the first call of each hour pays for the full parse."""
-    if len(t) != 20 or t[10] != "T" or t[13] != ":":
-        return None
-    hb = hour_cache.get(t[:13])
-    if hb is None:
-        hb = parse_ts(t[:13] + ":00:00Z")
-        if len(hour_cache) > 200000:
-            hour_cache.clear()
-        hour_cache[t[:13]] = hb
-    mm = t[14:16]
-    if not mm.isdigit() or mm > "59":
-        raise ValueError("bad minutes in %r" % t)
-    if len(minute_cache) > 500000:
-        minute_cache.clear()
-    mb = minute_cache[t[:16]] = hb + int(mm) * 60
-    return mb
 
 
 def _lines(text: str):
@@ -343,27 +350,17 @@ def _lines(text: str):
     return lines
 
 
-def _cost_nano(text: str, inp: int, out: int) -> int:
-    if inp < 0 or out < 0:
-        raise ValueError("negative tokens")
-    return parse_usd(text)
+def _breaks(row: List[str]) -> int:
+    """Line breaks inside a row's quoted fields (a skipped row is numbered by its first physical line)."""
+    return sum(f.count("\n") for f in row) if row else 0
 
 
-def _latency(text: str) -> int:
-    """Milliseconds, rounded to a whole ms; -1 when empty; ValueError when negative or not a number."""
-    if not text.strip():
-        return -1
-    v = float(text)
-    if not v >= 0 or v == float("inf"):
-        raise ValueError("bad latency %r" % text)
-    return int(v + 0.5)
-
-
-def _whole(text: str) -> int:
-    """A token count written as a float ('12.0'); ValueError unless whole and >= 0."""
-    v = float(text)
-    if v < 0 or v != int(v):
-        raise ValueError("not a whole number of tokens: %r" % text)
-    return int(v)
-
-
+def _characters(row: List[str], numeric) -> str:
+    """The reason a row with unusual characters cannot be read ("" when it can): a NUL byte anywhere, or a
+    timestamp or number that is not ASCII (int() and Decimal read other scripts' digits; a CSV's are ASCII)."""
+    if any("\x00" in f for f in row):
+        return NUL_BYTE
+    for i in numeric:
+        if i < len(row) and not row[i].isascii():
+            return BAD_NUMBER
+    return ""

@@ -1,13 +1,14 @@
 """Incremental refresh: keep the pass result over the file's complete lines, read only what was appended.
 
 State (DIR/state/state.pickle) holds the merged pass result (cube and read statistics), the byte offset where
-complete lines ended, and a fingerprint of the file head. The next run reads [offset, size) and merges. It falls
-back to a full pass when the state is missing or from another version of the reading code, or when the file
-shrank or its head changed (replaced by another file). A partial last line is never folded into the saved state:
-it is read again, complete, next time. The output is identical to a full pass (money is exact and merges are
+whole records ended (a line break outside quotes), and a checksum of every byte before it. The next run checks the
+checksum, reads [offset, size) and merges. It falls back to a full pass when the state is missing or from another
+version of the reading code, or when the file shrank or any byte already read changed (a file rewritten in place,
+or replaced by another). An unterminated last record is never folded into the saved state: it is read again,
+complete, next time. The output is identical to a full pass (money is exact and merges are
 order-free). The pass does not depend on the analyzers or their options, so changing an option reuses the state.
 
-    run = incremental(path, header, state_dir, size, read)   # read(start, end, workers) -> PassResult
+    run = incremental(path, header, state_dir, size, read)   # read(start, end, full, final) -> PassResult
     ... compute the reports from run.result ...
     run.save()                                               # once the reports are computed
 """
@@ -15,15 +16,15 @@ import hashlib
 import os
 import pickle
 import sys
+import zlib
 from typing import Any, Callable, Dict, Optional
 
 from analyzers.engine.fold import PassResult, fold_range
-from analyzers.engine.ranges import complete_end
+from analyzers.engine.ranges import CHUNK_BYTES
 from analyzers.engine.reader import Header
 from utils.fsutil import atomic_open
 
 STATE_FILE = "state.pickle"
-HEAD_BYTES = 1 << 16
 _CODE = (os.path.dirname(os.path.realpath(__file__)),  # engine/: the reader, the cube and this file
          os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))), "utils"))
 
@@ -39,9 +40,17 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-def head_fingerprint(path: str, upto: int) -> str:
+def prefix_checksum(path: str, upto: int) -> int:
+    """CRC-32 of bytes [0, upto) of `path` (C speed: a few tenths of a second for 200 MB)."""
+    crc, left = 0, upto
     with open(path, "rb") as f:
-        return hashlib.sha256(f.read(min(HEAD_BYTES, upto))).hexdigest()
+        while left > 0:
+            block = f.read(min(CHUNK_BYTES, left))
+            if not block:
+                break
+            crc = zlib.crc32(block, crc)
+            left -= len(block)
+    return crc
 
 
 def load(state_dir: str) -> Optional[Dict[str, Any]]:
@@ -75,24 +84,26 @@ class IncrementalPass(object):
 
 
 def incremental(path: str, header: Header, state_dir: str, size: int,
-                read: Callable[[int, int, bool], PassResult]) -> IncrementalPass:
-    """The pass result over `path` up to `size`, reusing saved state when it is valid. `read(start, end, full)`
-    folds bytes [start, end) (with workers when `full`, a whole-file pass)."""
+                read: Callable[[int, int, bool, bool], PassResult]) -> IncrementalPass:
+    """The pass result over `path` up to `size`, reusing saved state when it is valid. `read(start, end, full,
+    final)` folds bytes [start, end) (with workers when `full`, a whole-file pass; the unterminated last record
+    too when `final`)."""
     key = {"version": code_version(), "path": os.path.abspath(path), "header": header.names}
     old = load(state_dir)
     how, start, result = "full", header.data_offset, None
     if old and all(old.get(k) == v for k, v in key.items()) and start <= old["offset"] <= size:
-        if head_fingerprint(path, old["offset"]) == old["head"]:
+        if prefix_checksum(path, old["offset"]) == old["checksum"]:
             result, start, how = old["result"], old["offset"], "incremental"
-    complete = complete_end(path, start, size)
-    part = read(start, complete, how == "full")
+    part = read(start, size, how == "full", False)
+    complete = max(start, part.stats.end_offset)  # where whole records end
     if result is None:
         result = part
     else:
         result.merge(part)
-    state = dict(key, offset=complete, head=head_fingerprint(path, complete), result=result)
+    result.stats.end_offset = complete
+    state = dict(key, offset=complete, checksum=prefix_checksum(path, complete), result=result)
     pending = state  # type: Optional[Dict[str, Any]]
-    if complete < size:  # a partial last line: in this run's output, not in the saved state
+    if complete < size:  # an unterminated last record: in this run's output, not in the saved state
         save(state_dir, state)
         pending = None
         result = pickle.loads(pickle.dumps(result, protocol=4))

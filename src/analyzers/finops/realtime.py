@@ -22,6 +22,7 @@ MAD_SCALE = 1.4826  # MAD x 1.4826 estimates a standard deviation for normal dat
 SPIKE_RATIO = 3.0  # a customer-day at 3x the customer's median active day or more is a spike
 MIN_ACTIVE_DAYS = 3
 THRESHOLDS = (50, 80, 100)
+WINDOW_DAYS = 92  # anomalies are looked for in the last 92 days: a quarter of baseline, work bounded by the window
 BUDGET_RULE = ("110% of the monthly run rate of the first 7 days of data (their cost / their length in days x 30 "
                "x 1.1); pass --budget USD to set the real monthly budget")
 
@@ -47,13 +48,18 @@ class RealtimeAnalyzer(Analyzer):
         m = {"hourly_cost": {iso_hour(h): view.usd(v[1]) for h, v in hourly.items()},
              "hourly_calls": {iso_hour(h): v[0] for h, v in hourly.items()},
              "total_cost_usd": view.usd(sum(v[1] for v in hourly.values()))}  # type: Dict[str, Any]
-        m.update(self._anomalies(hourly, first_h, last_h))
+        window_h = max(first_h, last_h - WINDOW_DAYS * 24 + 1)  # the baseline's work is bounded by the window
+        m.update(self._anomalies(hourly, window_h, last_h))
+        m["anomaly_window"] = {"from": iso_hour(window_h), "to": iso_hour(last_h), "days": WINDOW_DAYS}
         m["customer_spikes"] = self._customer_spikes(cube.customer_hourly)
         m["budget"] = self._budget(hourly, first_h, last_h, self.options.get("budget"))
         m["top_customers_last_24h"] = self._last_24h(cube.customer_hourly, last_h)
         m["last_24h_cost_usd"] = view.usd(sum(v[1] for h, v in hourly.items() if last_h - 24 < h <= last_h))
         m["previous_24h_cost_usd"] = view.usd(sum(v[1] for h, v in hourly.items() if last_h - 48 < h <= last_h - 24))
         notes = []
+        if window_h > first_h:
+            notes.append("Anomalies are looked for in the last %d days of the data (from %s); earlier hours are in "
+                         "the hourly cost only." % (WINDOW_DAYS, iso_hour(window_h)))
         if view.granularity in ("hour", "day"):
             notes.append("The data is aggregated to whole %ss (every call at the start of one, as usage exports "
                          "are): cost within a %s cannot be seen, so anomalies and spikes are found between %ss only."
