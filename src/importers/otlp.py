@@ -3,16 +3,20 @@ exporter: one JSON document per line): one span per AI call.
 
 Spans come from resourceSpans[].scopeSpans[].spans[]; a span is an AI call when it has gen_ai.* attributes and
 is not an agent or tool span (invoke_agent, create_agent, execute_tool: those wrap calls already counted).
-Business context comes from span or resource attributes (span wins): revenium.subscriber.id (else enduser.id,
-user.id) -> customer_id, revenium.organization.name -> organization_id, revenium.product.name -> product_id,
-revenium.feature / revenium.agent -> feature_id, revenium.task_type -> task_type, revenium.subscription.tier ->
-subscription_tier, deployment.environment(.name) -> environment. Cost is not a standard attribute: list prices.
+Business context comes from span or resource attributes (span wins): revenium.subscriber.id (else
+revenium.subscriber.email, then the OpenTelemetry user attributes enduser.id, user.id, user.email,
+enduser.pseudo.id; --customer-from chooses) -> customer_id, revenium.organization.name -> organization_id,
+revenium.product.name -> product_id, revenium.feature / revenium.agent -> feature_id, revenium.task_type ->
+task_type, revenium.subscription.tier -> subscription_tier, deployment.environment(.name) -> environment.
+Cost is not a standard attribute: list prices.
 """
 from typing import Any, Dict, List, Optional
 
-from importers.common import Import, InputFormatError, count, load_json, short_hash
+from importers.calls import Import
+from importers.common import InputFormatError, count, in_range, load_json, short_hash
 
 NOTES = ""
+NO_MODEL = "these spans carry neither gen_ai.request.model nor gen_ai.response.model"
 WRAPPERS = ("invoke_agent", "create_agent", "execute_tool")
 # our column -> attribute names, first found wins; the first `real` of customer_id are genuine customer ids
 CONTEXT = {
@@ -26,7 +30,11 @@ CONTEXT = {
     "request_id": ("gen_ai.response.id",),
     "user_agent": ("user_agent.original",),
 }
-CUSTOMER = ("revenium.subscriber.id", "enduser.id", "user.id")
+# Every one identifies the end user (OpenTelemetry's enduser.* and user.* registries); Revenium's own first.
+CUSTOMER_FIELDS = ("revenium.subscriber.id", "revenium.subscriber.email", "enduser.id", "user.id", "user.email",
+                   "enduser.pseudo.id")
+REAL_CUSTOMERS = len(CUSTOMER_FIELDS)
+CUSTOMER_ANY = True  # --customer-from may name any attribute
 
 
 def _value(v: Any) -> Any:
@@ -114,8 +122,10 @@ def _span(span: Any, res: Dict[str, Any], where: str, imp: Import) -> None:
     if imp.seen(("otlp", span.get("traceId"), span.get("spanId") or short_hash(span))):
         return
     start = count(span.get("startTimeUnixNano"), "startTimeUnixNano", where, None)
+    in_range(start // 1000000000, "startTimeUnixNano", where)
     end = count(span.get("endTimeUnixNano"), "endTimeUnixNano", where, start)
-    inp = count(_first(attrs, ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")), "gen_ai.usage.input_tokens", where)
+    inp = count(_first(attrs, ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")),
+                "gen_ai.usage.input_tokens", where)
     out = count(_first(attrs, ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")),
                 "gen_ai.usage.output_tokens", where)
     cache_read = count(attrs.get("gen_ai.usage.cache_read.input_tokens"), "gen_ai.usage.cache_read.input_tokens", where)
@@ -129,7 +139,7 @@ def _span(span: Any, res: Dict[str, Any], where: str, imp: Import) -> None:
         e = imp.catalog.find_model(str(fields["model"]))
         fields["provider"] = e.provider if e else ""
     imp.begin()
-    fields["customer_id"] = imp.pick("customer_id", [(n, attrs.get(n)) for n in CUSTOMER], real=len(CUSTOMER))
+    fields["customer_id"] = imp.customer(attrs, CUSTOMER_FIELDS, REAL_CUSTOMERS)
     latency = (end - start + 500000) // 1000000 if end >= start else None
     imp.add_call(start // 1000000, inp, out, fields, "otlp-" + str(span.get("spanId") or short_hash(span)),
-                 None, latency, cache_read, cache_write)
+                 None, latency, cache_read, cache_write, where=where)

@@ -52,21 +52,21 @@ class Base(TempDir):
     def write(self, name, content):
         return write_text(self.path(name), content if isinstance(content, str) else json.dumps(content))
 
-    def imp(self, source, *paths):
-        """Run the command in-process; returns (rows as dicts, stdout, stderr)."""
+    def imp(self, source, *paths, args=()):
+        """Run the command in-process (more options in `args`); returns (rows as dicts, stdout, stderr)."""
         out = self.path("out-%s.csv" % source)
         o, e = io.StringIO(), io.StringIO()
         with redirect_stdout(o), redirect_stderr(e):
-            rc = import_usage.main(["--from", source] + list(paths) + ["--output", out])
+            rc = import_usage.main(["--from", source] + list(paths) + ["--output", out] + list(args))
         self.assertEqual(rc, 0)
         with open(out, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
         self.out = out
         return rows, o.getvalue(), e.getvalue()
 
-    def fails(self, source, *paths, want=""):
+    def fails(self, source, *paths, want="", args=()):
         out = self.path("bad.csv")
-        p = run_py([SCRIPT, "--from", source] + list(paths) + ["--output", out], timeout=60)
+        p = run_py([SCRIPT, "--from", source] + list(paths) + ["--output", out] + list(args), timeout=60)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertNotIn("Traceback", p.stderr)
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
@@ -198,14 +198,14 @@ class AnthropicTest(Base):
                 self.res("claude-3-5-haiku-20241022", 10000, 2000, None)]},
             {"starting_at": "2026-03-02T00:00:00Z", "ending_at": "2026-03-03T00:00:00Z", "results": []}]}
         rows, _, err = self.imp("anthropic", self.write("a.json", doc))
-        self.assertEqual(len(rows), 2)
+        self.assertEqual(len(rows), 2 * 24)  # daily buckets: one call per hour
         self.assertEqual(self.total(rows, "input_tokens"), 200000 + 30000 + 1000 + 10000)
         self.assertEqual(self.total(rows, "output_tokens"), 42000)
         want = micro(list_price("claude-sonnet-4", 200000, 40000, cached=30000, write=1000)) + micro(
             list_price("claude-3-5-haiku", 10000, 2000))
         self.assertEqual(self.cost(rows), want)
         self.assertEqual({r["customer_id"] for r in rows}, {"wrkspc_1", "(unknown)"})
-        self.assertIn("workspace_id (1 call)", err)
+        self.assertIn("workspace_id (24 calls)", err)
 
     def test_cost_report_rejected(self):
         doc = {"data": [{"starting_at": "2026-03-01T00:00:00Z", "ending_at": "2026-03-02T00:00:00Z", "results": [
@@ -256,7 +256,7 @@ class LiteLLMTest(Base):
     def test_bad_rows(self):
         bad = dict(SPEND[0], prompt_tokens="twelve")
         self.fails("litellm", self.write("b.json", [bad]), want="record 1: prompt_tokens")
-        self.fails("litellm", self.write("c.json", [dict(SPEND[0], spend="-1")]), want="spend")
+        self.fails("litellm", self.write("c.json", [dict(SPEND[0], spend="lots")]), want="record 1: spend")
         self.fails("litellm", self.write("d.csv", "model,user\ngpt-4o,a\n"), want="lacks column(s) startTime")
         self.fails("litellm", self.write("e.json", {"rows": 1}), want="not a LiteLLM spend log")
 

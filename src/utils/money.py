@@ -5,6 +5,7 @@ Our CSV carries 6 decimals (micro-dollars); nano-dollars leave room for other to
 (e.g. LiteLLM's `spend`), each rounded half-up to the nano-dollar.
 """
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from typing import List
 
 MICRO = 1000000
 NANO = 1000000000
@@ -62,3 +63,17 @@ def per_month(nano: int, days: float, month_days: int = 30) -> float:
     if days <= 0:
         return 0.0
     return round(nano * month_days / days / 1e9, 6)
+
+
+def split_exactly(total: int, weights: List[int]) -> List[int]:
+    """`total` split in proportion to `weights` (largest remainder): integer shares that sum to `total` exactly.
+    Each share is the floor of its exact share; the units left go to the largest remainders (ties: the earlier
+    weight). Equal shares when every weight is 0."""
+    if not any(weights):
+        weights = [1] * len(weights)
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    ranked = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in ranked[:total - sum(shares)]:
+        shares[i] += 1
+    return shares
