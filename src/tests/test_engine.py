@@ -40,7 +40,7 @@ def cube_of(path, start=None, end=None):
 
 
 def snapshot(cube):
-    return (sorted(cube.cells.items()), sorted(cube.customer_hourly.items()), sorted(
+    return (sorted(cube.cells.items()), sorted(cube.customer_hours()), sorted(
         (m, sorted(h.items())) for m, h in cube.latency.items()), cube.first_ts, cube.last_ts,
         sorted(cube.last_tier.items()), sorted(cube.hourly.items()))
 
@@ -236,6 +236,35 @@ class CubeProperties(TempDir):
                 part, _ = cube_of(self.data, a, b)
                 merged.merge(part)
             self.assertEqual(snapshot(merged), snapshot(whole), parts)
+
+    def test_column_path_equals_row_path_with_odd_rows_sprinkled(self):
+        """The column path (clean batches) and the row path (every row checked) give the same cube, counts and
+        examples, whatever mixes of clean and odd rows the batches hold."""
+        rnd = random.Random(3)
+        odd = [lambda r: r[:5], lambda r: r[:6] + ["-1.000000"] + r[7:], lambda r: ["1970-01-01T00:00:00Z"] + r[1:],
+               lambda r: r[:4] + ["1_000"] + r[5:], lambda r: r[:7] + [""] + r[8:], lambda r: r[:2] + [""] + r[3:],
+               lambda r: [r[0][:19] + ".5Z"] + r[1:], lambda r: r[:6] + ["0.0000005"] + r[7:], lambda r: []]
+        with open(self.data, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        out = [rows[0]]
+        for r in rows[1:]:
+            out.append(rnd.choice(odd)(r) if rnd.random() < 0.01 else r)
+        path = os.path.join(self.tmp, "odd.csv")
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\n").writerows(out)
+        from analyzers.engine import scanner
+        fast, fast_stats = cube_of(path)
+        original = scanner.Scanner.bulk
+        scanner.Scanner.bulk = lambda self, lines: False
+        try:
+            slow, slow_stats = cube_of(path)
+        finally:
+            scanner.Scanner.bulk = original
+        self.assertGreater(sum(fast_stats.skipped.values()), 10)
+        self.assertEqual(snapshot(fast), snapshot(slow))
+        self.assertEqual((fast_stats.rows, fast_stats.skipped, fast_stats.examples),
+                         (slow_stats.rows, slow_stats.skipped, slow_stats.examples))
+        self.assertEqual(fast_stats.rows + sum(fast_stats.skipped.values()), len(out) - 1)
 
     def test_ranges_never_cut_a_quoted_multiline_field(self):
         rows = [FIELDS]

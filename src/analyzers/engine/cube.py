@@ -7,9 +7,14 @@ per hour, and per (provider, model) an exact integer-millisecond latency histogr
 
 Everything is mergeable (`merge`) and independent of row order, so parallel workers and incremental refreshes
 give byte-identical results. Money is integer nano-dollars.
+
+Memory per group is kept small because groups, not rows, are what grows with real data (many customers): the
+strings of cell keys are shared (one object per distinct value), and the calls and cost of a customer-hour or a
+model-day are one packed integer, cost_nano << PACK_SHIFT | calls, so adding a call is one addition and a merge
+is a sum (`unpack` reads it).
 """
 from operator import itemgetter
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from pricing.catalog import Catalog, load_catalog
 from utils.money import per_month, usd
@@ -25,21 +30,24 @@ _TAGS = frozenset(("organization_id", "product_id", "feature_id"))  # empty valu
 CALLS, INPUT, OUTPUT, COST_NANO, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT = range(8)
 MEASURES = 8
 # After the measures a cell keeps the times of its latest and first call (the customer's tier at any time is its
-# cells' tiers ordered by time) and a reference to its (provider, model) series, shared by every cell of that
-# model, so the hot loop reaches the model's histogram and daily series without a lookup.
-LAST_TS, FIRST_TS, SERIES = 8, 9, 10
-HIST, DAILY = 0, 1  # a series: [{latency ms: calls}, {epoch day: [calls, cost_nano]}]
+# cells' tiers ordered by time), a reference to its (provider, model) series, shared by every cell of that model,
+# and one to its customer's hours, shared by every cell of that customer: the hot loop reaches them without a
+# lookup.
+LAST_TS, FIRST_TS, SERIES, HOURS = 8, 9, 10, 11
+HIST, DAILY = 0, 1  # a series: [{latency ms: calls}, {epoch day: packed calls and cost}]
+PACK_SHIFT = 40  # packed = cost_nano << 40 | calls (a customer-hour or a model-day never has 2**40 calls)
+_CALLS_MASK = (1 << PACK_SHIFT) - 1
 
 
-def _fold_counts(dest: Dict, pairs) -> None:
-    """Add (key, [calls, cost]) pairs into dest {key: [calls, cost]}."""
-    for k, (n, cost) in pairs:
-        h = dest.get(k)
-        if h is None:
-            dest[k] = [n, cost]
-        else:
-            h[0] += n
-            h[1] += cost
+def unpack(packed: int) -> Tuple[int, int]:
+    """(calls, cost_nano) of a packed count."""
+    return packed & _CALLS_MASK, packed >> PACK_SHIFT
+
+
+def _add_packed(dest: Dict, items) -> None:
+    """Add (key, packed) items into dest {key: packed}."""
+    for k, v in items:
+        dest[k] = dest.get(k, 0) + v
 
 
 def label(value: str) -> str:
@@ -51,11 +59,12 @@ class Cube(object):
     """Cells, hourly series, latency histograms and latest tiers; see the module docstring."""
 
     def __init__(self) -> None:
-        self.cells = {}  # type: Dict[Tuple[str, ...], list]   # key -> measures + [latest ts, first ts, series]
+        self.cells = {}  # type: Dict[Tuple[str, ...], list]   # key -> measures + [latest, first, series, hours]
         self.series = {}  # type: Dict[Tuple[str, str], list]  # (provider, model) -> [histogram, daily]
-        self.customer_hourly = {}  # type: Dict[Tuple[str, int], List[int]]  # (customer, epoch hour) -> [calls, cost]
+        self.hours = {}  # type: Dict[str, Dict[int, int]]  # customer -> {epoch hour: packed calls and cost}
         self.first_ts = None  # type: Optional[int]
         self.last_ts = None  # type: Optional[int]
+        self._strings = {}  # type: Dict[str, str]  # one object per distinct key value
         self._hourly = None  # type: Optional[Dict[int, List[int]]]
         self._last_tier = None  # type: Optional[Dict[str, Tuple[int, str]]]
         self._groups = {}  # type: Dict[Tuple[str, ...], Dict[object, List[int]]]
@@ -69,18 +78,32 @@ class Cube(object):
     def hourly(self) -> Dict[int, List[int]]:
         """{epoch hour: [calls, cost]} over all customers."""
         if self._hourly is None:
-            out = {}  # type: Dict[int, List[int]]
-            _fold_counts(out, ((hour, v) for (_, hour), v in self.customer_hourly.items()))
-            self._hourly = dict(sorted(out.items()))
+            total = {}  # type: Dict[int, int]
+            for hours in self.hours.values():
+                _add_packed(total, hours.items())
+            self._hourly = {h: list(unpack(v)) for h, v in sorted(total.items())}
         return self._hourly
 
+    def customer_hours(self) -> Iterator[Tuple[Tuple[str, int], Tuple[int, int]]]:
+        """((customer, epoch hour), (calls, cost_nano)) of every customer-hour with calls."""
+        mask, shift = _CALLS_MASK, PACK_SHIFT
+        for customer, hours in self.hours.items():
+            for hour, v in hours.items():
+                yield (customer, hour), (v & mask, v >> shift)
+
     def new_cell(self, key: Tuple[str, ...], ts: int) -> list:
-        """A cell for `key` with no calls yet (the reader fills it), attached to its model's series."""
+        """A cell for `key` with no calls yet (the reader fills it), attached to its model's series and its
+        customer's hours. The key's strings are shared with every other key holding the same values."""
+        strings = self._strings
+        key = tuple([strings.setdefault(v, v) for v in key])
         pm = (key[0], key[1])
         series = self.series.get(pm)
         if series is None:
             series = self.series[pm] = [{}, {}]
-        cell = self.cells[key] = [0] * MEASURES + [ts, ts, series]
+        hours = self.hours.get(key[2])
+        if hours is None:
+            hours = self.hours[key[2]] = {}
+        cell = self.cells[key] = [0] * MEASURES + [ts, ts, series, hours]
         return cell
 
     @property
@@ -99,7 +122,7 @@ class Cube(object):
 
     def model_daily(self) -> Dict[Tuple[str, str], Dict[int, List[int]]]:
         """{(provider, model): {epoch day: [calls, cost_nano]}}."""
-        return {pm: s[DAILY] for pm, s in self.series.items()}
+        return {pm: {day: list(unpack(v)) for day, v in s[DAILY].items()} for pm, s in self.series.items()}
 
     @property
     def last_tier(self) -> Dict[str, Tuple[int, str]]:
@@ -125,13 +148,6 @@ class Cube(object):
                 else:
                     for i in range(MEASURES):
                         acc[i] += m[i]
-        for pm, (hist, daily) in other.series.items():
-            mine = self.series.get(pm)
-            if mine is None:
-                mine = self.series[pm] = [{}, {}]
-            for ms, n in hist.items():
-                mine[HIST][ms] = mine[HIST].get(ms, 0) + n
-            _fold_counts(mine[DAILY], daily.items())
         for key, m in other.cells.items():
             cell = self.cells.get(key)
             if cell is None:
@@ -142,7 +158,13 @@ class Cube(object):
                 cell[FIRST_TS] = min(cell[FIRST_TS], m[FIRST_TS])
             for i in range(MEASURES):
                 cell[i] += m[i]
-        _fold_counts(self.customer_hourly, other.customer_hourly.items())
+        for pm, (hist, daily) in other.series.items():  # every series and hours dict has a cell: made above
+            mine = self.series[pm]
+            for ms, n in hist.items():
+                mine[HIST][ms] = mine[HIST].get(ms, 0) + n
+            _add_packed(mine[DAILY], daily.items())
+        for customer, hours in other.hours.items():
+            _add_packed(self.hours[customer], hours.items())
         for ts in (other.first_ts, other.last_ts):
             if ts is not None:
                 self.first_ts = ts if self.first_ts is None or ts < self.first_ts else self.first_ts

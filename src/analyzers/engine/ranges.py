@@ -26,7 +26,10 @@ def _cut(buf: bytes) -> int:
     limit = buf.rfind(b"\n") + 1
     pos = 0
     while pos < limit:
-        m = _QUOTED_FIELD_START.search(buf, max(0, pos - 1), limit)  # pos - 1 is the line break before a record
+        q = buf.find(b'"', pos, limit)  # memchr speed: most blocks have no quote at all
+        if q < 0:
+            return limit
+        m = _QUOTED_FIELD_START.search(buf, max(0, q - 1), limit)  # q - 1: the separator before a quoted field
         if m is None:
             return limit  # no quoted field from here on: every line break ends a record
         rec = buf.rfind(b"\n", 0, m.end() - 1) + 1  # the start of the record holding that quoted field

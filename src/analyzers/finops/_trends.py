@@ -54,7 +54,7 @@ def cost_per_customer_by_week(view: View) -> List[Dict[str, Any]]:
     """Per calendar week (Monday to Sunday, UTC): active customers, AI cost, cost per active customer, and the
     days of the week the data covers (a first or last week may be partial)."""
     weeks = {}  # type: Dict[int, Dict[str, Any]]
-    for (customer, hour), (_, nano) in view.cube.customer_hourly.items():
+    for (customer, hour), (_, nano) in view.cube.customer_hours():
         day = hour // 24
         monday = day - (day + 3) % 7  # 1970-01-01 was a Thursday
         w = weeks.setdefault(monday, {"customers": set(), "cost": 0})
@@ -97,11 +97,11 @@ def render_section(m: Dict[str, Any], data: Dict[str, Any]):
                                                             c["current_to"]), c["current_usd"]),
                             ("%s (%s \u2013 %s)" % (H.fmt_usd(c["previous_usd"]), c["previous_from"],
                                                      c["previous_to"]), c["previous_usd"]),
-                            (H.fmt_usd(c["change_usd"]), c["change_usd"]),
+                            (H.fmt_usd, c["change_usd"]),
                             (H.fmt_pct(c["change_pct"], signed=True) if c["change_pct"] is not None else "\u2014",
                              c["change_pct"])])
-    weeks = [[w["week_of"], w["covered_days"], w["active_customers"], (H.fmt_usd(w["cost_usd"]), w["cost_usd"]),
-              (H.fmt_usd(w["cost_per_active_customer_usd"]), w["cost_per_active_customer_usd"])]
+    weeks = [[w["week_of"], w["covered_days"], w["active_customers"], (H.fmt_usd, w["cost_usd"]),
+              (H.fmt_usd, w["cost_per_active_customer_usd"])]
              for w in m["cost_per_active_customer_by_week"]]
     return H.section("Spend over time", H.join([
         H.stacked_columns(list(stacked["by_provider"].items()), "Daily cost by provider", marked=marked),

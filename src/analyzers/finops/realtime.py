@@ -51,9 +51,9 @@ class RealtimeAnalyzer(Analyzer):
         window_h = max(first_h, last_h - WINDOW_DAYS * 24 + 1)  # the baseline's work is bounded by the window
         m.update(self._anomalies(hourly, window_h, last_h))
         m["anomaly_window"] = {"from": iso_hour(window_h), "to": iso_hour(last_h), "days": WINDOW_DAYS}
-        m["customer_spikes"] = self._customer_spikes(cube.customer_hourly)
+        m["customer_spikes"] = self._customer_spikes(cube.customer_hours())
         m["budget"] = self._budget(hourly, first_h, last_h, self.options.get("budget"))
-        m["top_customers_last_24h"] = self._last_24h(cube.customer_hourly, last_h)
+        m["top_customers_last_24h"] = self._last_24h(cube.customer_hours(), last_h)
         m["last_24h_cost_usd"] = view.usd(sum(v[1] for h, v in hourly.items() if last_h - 24 < h <= last_h))
         m["previous_24h_cost_usd"] = view.usd(sum(v[1] for h, v in hourly.items() if last_h - 48 < h <= last_h - 24))
         notes = []
@@ -112,7 +112,7 @@ class RealtimeAnalyzer(Analyzer):
     def _customer_spikes(customer_hourly) -> List[Dict[str, Any]]:
         """Customer-days at SPIKE_RATIO x the customer's median active day or more (at least MIN_ACTIVE_DAYS days)."""
         days = {}  # type: Dict[str, Dict[int, int]]
-        for (cust, hour), (_, nano) in customer_hourly.items():
+        for (cust, hour), (_, nano) in customer_hourly:
             d = days.setdefault(cust, {})
             d[hour // 24] = d.get(hour // 24, 0) + nano
         total_days = len({day for d in days.values() for day in d}) or 1
@@ -169,7 +169,7 @@ class RealtimeAnalyzer(Analyzer):
     @staticmethod
     def _last_24h(customer_hourly, last_h: int) -> List[Dict[str, Any]]:
         now, before = {}, {}  # type: Dict[str, List[int]], Dict[str, int]
-        for (cust, hour), (n, nano) in customer_hourly.items():
+        for (cust, hour), (n, nano) in customer_hourly:
             if last_h - 24 < hour <= last_h:
                 acc = now.setdefault(cust, [0, 0])
                 acc[0] += n
