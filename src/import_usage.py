@@ -2,7 +2,7 @@
 """Import a usage export you already have into our CSV (one row per AI call), so the analyzers can read it.
 
     python3 src/import_usage.py --from openai|anthropic|litellm|otlp|openmeter INPUT... --output CSV
-                                [--prices FILE] [--costs FILE...] [--customer-from FIELD]
+                                [--prices FILE [--prices-alone]] [--costs FILE...] [--customer-from FIELD]
 
 Sources: OpenAI organization usage (JSON pages or the cookbook's list of buckets), Anthropic usage reports (JSON),
 LiteLLM spend logs (CSV or JSON), OTLP/JSON GenAI traces, OpenMeter meters (query JSON or CSV). Several INPUT
@@ -19,7 +19,9 @@ from importers import SOURCES
 from importers.billing import Billing, apply_costs, read_costs
 from importers.calls import Import
 from importers.common import UNKNOWN
-from pricing.catalog import load_catalog
+from pricing import unpriced
+from pricing.catalog import builtin_catalog, load_catalog
+from pricing.cli import add_price_arguments
 from utils.cli import ArgumentParser, run_main
 from utils.errors import ConfigError
 from utils.fsutil import check_writable
@@ -45,7 +47,7 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--from", dest="source", required=True, choices=SOURCES, help="the kind of export")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="export file(s); several for a paginated export")
     p.add_argument("--output", required=True, metavar="CSV", help="the CSV to write (replaced atomically)")
-    p.add_argument("--prices", metavar="FILE", help="a price catalog (JSON or CSV) over the built-in one")
+    add_price_arguments(p, "prices the records whose source has no cost")
     p.add_argument("--costs", nargs="+", action="append", metavar="FILE",
                    help="billed costs that replace list prices: OpenAI /v1/organization/costs pages (--from openai) "
                         "or Anthropic cost reports (--from anthropic); matched by day, model and project/workspace")
@@ -55,7 +57,7 @@ def build_parser() -> ArgumentParser:
 
 
 def import_files(source: str, inputs: List[str], prices: Optional[str] = None,
-                 customer_from: Optional[str] = None) -> Import:
+                 customer_from: Optional[str] = None, prices_alone: bool = False) -> Import:
     """Read every input file of `source` into one Import (InputFormatError on the first bad file)."""
     module = importlib.import_module("importers." + source)
     if customer_from is not None:
@@ -63,7 +65,7 @@ def import_files(source: str, inputs: List[str], prices: Optional[str] = None,
         if not customer_from.strip() or (customer_from not in fields and not getattr(module, "CUSTOMER_ANY", False)):
             raise ConfigError("--customer-from %s: the %s export has no such customer field; choose one of %s" % (
                 customer_from, source, ", ".join(fields)))
-    imp = Import(source, load_catalog(prices), customer_from)
+    imp = Import(source, load_catalog(prices, prices_alone), customer_from)
     for path in inputs:
         module.read(path, imp)  # type: ignore[attr-defined]
     return imp
@@ -83,6 +85,8 @@ def summary(imp: Import, inputs: List[str], output: str, bill: Optional[Billing]
                 sum(b.list_micro() for b in imp.buckets) * 1000)
         lines.append("  %s input + %s output tokens, cost %s, %s to %s" % (
             format(imp.input_tokens, ","), format(imp.output_tokens, ","), cost, iso(first), iso(last)))
+        if imp.catalog is not builtin_catalog():
+            lines.append("  prices: %s" % imp.catalog.source)
         if imp.searches:
             lines.append("  %s web searches priced into the calls ($10 per 1,000)" % format(imp.searches, ","))
         if module.NOTES:  # type: ignore[attr-defined]
@@ -144,20 +148,29 @@ def warnings(imp: Import, bill: Optional[Billing] = None) -> List[str]:
 
 
 def model_warnings(imp: Import) -> List[str]:
-    """Calls priced at $0, each with the fix that works: a --prices line, or a model the export must include."""
+    """Calls priced at $0 or only approximately, each with the fix that works: a --prices line for the model, or a
+    model the export must include."""
     module = importlib.import_module("importers." + imp.source)
     out = []
-    nameless = sum(n for (p, m), n in imp.unknown_models.items() if m == UNKNOWN)
+    nameless = sum(v[0] for (p, m), v in imp.unknown_models.items() if m == UNKNOWN)
     if nameless:
         out.append("%d call(s) have no model, so no price ($0): %s" % (nameless, module.NO_MODEL))  # type: ignore
-    named = sorted((pm, n) for pm, n in imp.unknown_models.items() if pm[1] != UNKNOWN)
-    if named:
-        names = ", ".join("%s/%s (%d calls)" % (p, m, n) for (p, m), n in named)
-        (p, m), _ = named[0]
-        example = "%s,%s,2.50,10.00" % (p if p != UNKNOWN else "other", m)
-        out.append("models not in the price catalog were priced at $0: %s; fix: pass --prices FILE, a CSV with the "
-                   "header provider,model,input_per_1m,output_per_1m and one line per model in USD per 1M tokens, "
-                   "e.g. %s (put that model's real prices)" % (names, example))
+    rows = [{"provider": p, "model": m, "calls": v[0], "input_tokens": v[1], "output_tokens": v[2],
+             "prices_line": unpriced.prices_line(p, m)}
+            for (p, m), v in sorted(imp.unknown_models.items(), key=lambda kv: (-kv[1][0], kv[0])) if m != UNKNOWN]
+    if rows:
+        out.append("models not in the price catalog were priced at $0: %s; fix: %s" % (
+            unpriced.listing(rows), unpriced.fix(rows)))
+    for how, what in (("fine-tuned", "fine-tuned models priced at their base model's list price (fine-tuned "
+                                     "inference usually costs more)"),
+                      ("other provider", "models priced at another provider's list price for the same model")):
+        found = sorted((k, v) for k, v in imp.approximated.items() if k[2] == how)
+        if found:
+            items = ", ".join("%s/%s as %s (%s call%s)" % (
+                k[0], k[1], k[3], format(v[0], ","), "" if v[0] == 1 else "s") for k, v in found)
+            lines = "; ".join(unpriced.prices_line(k[0], k[1]) for k, _ in found[:unpriced.LISTED])
+            out.append("%s: %s; to use their own prices pass --prices FILE with lines such as %s (placeholders "
+                       "replaced by list prices in USD per 1M tokens)" % (what, items, lines))
     return out
 
 
@@ -193,7 +206,7 @@ def _usd(nano: int) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     check_writable(args.output, "output")
-    imp = import_files(args.source, args.inputs, args.prices, args.customer_from)
+    imp = import_files(args.source, args.inputs, args.prices, args.customer_from, args.prices_alone)
     bill = None
     if args.costs:
         bill = apply_costs(imp, read_costs([p for group in args.costs for p in group], args.source))

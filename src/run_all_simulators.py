@@ -2,7 +2,7 @@
 
     python3 src/run_all_simulators.py [--target-mb 50] [--seed 42] [--output src/data/simulated_calls.csv]
                                       [--customers 100] [--start 2026-01-01] [--days-per-scenario N] [--append]
-                                      [--prices FILE]
+                                      [--prices FILE [--prices-alone]]
 
 Each scenario runs for a period of days that starts the day after the previous one ends, with the same customers,
 one random stream and one call numbering, so the file is one continuous, reproducible story. Whole rows are
@@ -21,7 +21,8 @@ import time
 from typing import List, Optional, Tuple
 
 from simulator import profiles as P
-from pricing.catalog import Catalog, load_catalog
+from pricing.catalog import Catalog
+from pricing.cli import add_price_arguments, catalog_from_args
 from simulator.core import DEFAULT_START, AICallSimulator, parse_date
 from simulator.scenarios import NAMES, get_scenario
 from utils.cli import ArgumentParser, positive_float, positive_int, run_main
@@ -245,7 +246,7 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--days-per-scenario", type=positive_int, default=None,
                    help="days of each scenario's period (default: sized so one cycle through the %d scenarios about "
                         "fills the target, 1 to %d)" % (len(NAMES), MAX_DAYS_PER_SCENARIO))
-    p.add_argument("--prices", default=None, help="price catalog (JSON or CSV) overriding/extending the built-in one")
+    add_price_arguments(p, "prices the simulated calls")
     p.add_argument("--append", action="store_true",
                    help="continue an existing file: no second header, the timeline resumes after its last row")
     return p
@@ -256,7 +257,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     path = args.output
     check_writable(path, "output")
     target = int(args.target_mb * 1e6)
-    catalog = load_catalog(args.prices)
+    catalog = catalog_from_args(args)
     rng = random.Random(args.seed)
     customers = P.make_customers(args.customers, rng)  # as AICallSimulator does: the first period equals core.py's
     start, number, size = args.start, 0, 0

@@ -8,17 +8,14 @@ import re
 from typing import Any, Dict, Tuple
 
 from pricing.catalog import Catalog, cost_micro as list_cost_micro
+from pricing.resolve import PROVIDER_ALIASES
 from utils.money import parse_usd_micro
 from utils.schema import EARLIEST_TS, LATEST_TS, MAX_CALL_COST_USD, MAX_TOKENS_PER_CALL
 from utils.timeutil import iso, parse_ts
 
 MAX_TEXT = 255
-# Provider names as senders spell them -> the provider ids of our catalog and CSV.
-PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "aws bedrock": "bedrock", "aws.bedrock": "bedrock",
-             "bedrock": "bedrock", "amazon bedrock": "bedrock", "google": "google", "gemini": "google",
-             "gcp.gemini": "google", "gcp.vertex_ai": "google", "gcp.gen_ai": "google", "vertex ai": "google",
-             "azure": "azure", "azure openai": "azure", "azure.ai.openai": "azure", "mistral": "mistral",
-             "mistral_ai": "mistral", "mistral ai": "mistral", "cohere": "cohere"}
+# Provider names as senders spell them -> the provider ids of our catalog and CSV (the one map, pricing.resolve).
+PROVIDERS = PROVIDER_ALIASES
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -97,8 +94,10 @@ def provider_id(name: str) -> str:
 
 def list_price(catalog: Catalog, provider: str, model: str, input_tokens: int, output_tokens: int,
                where: str) -> Tuple[str, int]:
-    """(model id for the CSV, cost_micro) at the catalog's list price; dated ids map to their catalog entry."""
-    entry = catalog.get(provider, model)
+    """(model id for the CSV, cost_micro) at the catalog's list price; the id resolves as everywhere else
+    (Catalog.resolve: dated, prefixed, Bedrock and fine-tuned ids map to their catalog entry)."""
+    r = catalog.resolve(provider, model)
+    entry = r.entry if r is not None else None
     if entry is None:
         raise Invalid("%s: model %r of provider %r is not in the price catalog: send totalCost, or start the "
                       "collector with --prices FILE listing it" % (where, model, provider))

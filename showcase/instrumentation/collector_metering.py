@@ -99,8 +99,8 @@ def _cost(rec: Dict[str, Any], catalog: Catalog, provider: str, model: str, inp:
     """(model id for the CSV, cost_micro): totalCost, else input + output token costs, else the list price."""
     if rec.get("totalCost") is not None:
         cost_micro = usd_micro(rec["totalCost"], "totalCost", where)
-        entry = catalog.get(provider, model)
-        return (entry.model if entry else model), cost_micro
+        r = catalog.resolve(provider, model)
+        return (r.entry.model if r is not None else model), cost_micro
     if rec.get("inputTokenCost") is not None and rec.get("outputTokenCost") is not None:
         return model, usd_micro(rec["inputTokenCost"], "inputTokenCost", where) + \
             usd_micro(rec["outputTokenCost"], "outputTokenCost", where)

@@ -30,10 +30,11 @@ class CollectorServer(ThreadingHTTPServer):
         self.sink, self.catalog, self.quiet = sink, catalog, quiet
 
 
-def serve(host: str, port: int, output: str, prices: Optional[str] = None, quiet: bool = False) -> CollectorServer:
+def serve(host: str, port: int, output: str, prices: Optional[str] = None, quiet: bool = False,
+          prices_alone: bool = False) -> CollectorServer:
     """A bound but not yet serving collector (call serve_forever(); tests run it in a thread). With port 0 the
     system picks a free port: read it from `server.server_address[1]`."""
-    catalog = load_catalog(prices)
+    catalog = load_catalog(prices, prices_alone)
     try:
         return CollectorServer((host, port), CsvSink(output), catalog, quiet)
     except OSError as e:

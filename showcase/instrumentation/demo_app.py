@@ -74,7 +74,8 @@ class SimulatedAI(object):
         finish = "stop"
         if out >= max_output_tokens:
             out, finish = max_output_tokens, "length"
-        entry = self.catalog.get(CATALOG_PROVIDER.get(provider, provider.lower()), model)
+        r = self.catalog.resolve(CATALOG_PROVIDER.get(provider, provider.lower()), model)
+        entry = r.entry if r is not None else None
         ttft = (entry.ttft_ms if entry else 500) * rng.uniform(0.7, 1.6) / 1000.0
         gen = out / float(entry.tokens_per_s if entry else 60) * rng.uniform(0.8, 1.3)
         now = time.time()

@@ -38,6 +38,7 @@ import signal  # noqa: E402
 from typing import Any, List, Optional  # noqa: E402
 
 from instrumentation.collector_server import METERING_PATH, OTLP_PATH, serve  # noqa: E402
+from pricing.cli import add_price_arguments  # noqa: E402
 from utils.cli import ArgumentParser  # noqa: E402
 
 
@@ -49,7 +50,7 @@ def _parser() -> ArgumentParser:
                    help="port (default 8787; 0 picks a free one, and the first line printed gives the URL bound)")
     p.add_argument("--output", default=os.path.join(_REPO, "src", "data", "metered_calls.csv"),
                    help="CSV to append to (created with a header; default src/data/metered_calls.csv)")
-    p.add_argument("--prices", default=None, help="price catalog JSON/CSV to use over the built-in one")
+    add_price_arguments(p, "prices the records that carry no cost")
     p.add_argument("--quiet", action="store_true", help="do not log one line per request")
     return p
 
@@ -63,7 +64,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = p.parse_args(argv)
     if not 0 <= args.port <= 65535:
         p.error("--port must be between 0 and 65535")
-    server = serve(args.host, args.port, args.output, args.prices, args.quiet)
+    server = serve(args.host, args.port, args.output, args.prices, args.quiet, args.prices_alone)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         sys.stderr.write("collector: warning: listening on %s: other machines can post records\n" % args.host)
     signal.signal(signal.SIGTERM, _stop)

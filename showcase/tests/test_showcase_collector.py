@@ -59,6 +59,16 @@ class TestMeteringRecords(CollectorCase):
         self.assertEqual((r["latency_ms"], r["organization_id"], r["customer_id"], r["provider"], r["timestamp"]),
                          ("2000", "acme", "cust-x", "openai", "2026-03-01T10:00:00Z"))
 
+    def test_model_ids_resolve_as_in_every_other_part(self):
+        # a Bedrock cross-region profile and a fine-tuned OpenAI id: Catalog.resolve, as the importers use it
+        for tid, provider, model in (("t-b", "AWS Bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+                                     ("t-f", "OpenAI", "ft:gpt-4o-2024-08-06:acme::9x")):
+            st, _ = self.post("/v2/ai/completions", json.dumps(record(tid, provider=provider, model=model)))
+            self.assertEqual(st, 202)
+        # 1M input + 100K output: Bedrock's Sonnet 4.5 at $3 / $15, gpt-4o (the base model) at $2.50 / $10, by hand
+        self.assertEqual(sorted((r["model"], r["cost_usd"]) for r in self.rows()),
+                         [("anthropic.claude-sonnet-4-5", "4.500000"), ("gpt-4o", "3.500000")])
+
     def test_snake_case_batch_and_explicit_cost(self):
         snake = {"transaction_id": "s-1", "provider": "AWS Bedrock", "model": "anthropic.claude-v2",
                  "input_token_count": 1000, "output_token_count": 500, "total_token_count": 1500,

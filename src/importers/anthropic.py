@@ -68,9 +68,9 @@ def _result(res: Any, start: int, end: int, where: str, imp: Import) -> None:
     fields = {"provider": "anthropic", "model": res.get("model"), "organization_id": ws or "",
               "customer_id": imp.customer(res, CUSTOMER_FIELDS, REAL_CUSTOMERS)}
     batch = str(res.get("service_tier") or "").lower() == "batch"
+    discount = imp.batch_pct("anthropic", str(res.get("model") or "")) if batch else 0
     imp.add_bucket(start, end, hourly_calls(start, end), usage, fields, "anthropic-%d-%s" % (start, short_hash(res)),
-                   imp.catalog.batch_discount_pct if batch else 0, scope=ws or "", search_micro=WEB_SEARCH_MICRO,
-                   where=where)
+                   discount, scope=ws or "", search_micro=WEB_SEARCH_MICRO, where=where)
 
 
 def tokens(res: Any, where: str) -> Usage:

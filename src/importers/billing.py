@@ -160,8 +160,8 @@ def match(day: List[Bucket], key: Key, imp: Import, scope_name: str) -> Any:
 
 
 def _family(model: str, imp: Import) -> Optional[Tuple[str, str]]:
-    e = imp.catalog.find_model(model) or imp.catalog.find_model(model.strip().lower().replace(" ", "-"))
-    return (e.provider, e.model) if e is not None else None
+    r = imp.catalog.resolve("", model) or imp.catalog.resolve("", model.strip().lower().replace(" ", "-"))
+    return (r.entry.provider, r.entry.model) if r is not None else None
 
 
 def _weights(buckets: List[Bucket]) -> List[int]:

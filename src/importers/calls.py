@@ -100,6 +100,12 @@ class Bucket(object):
                             self.latency_ms, f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12]]
 
 
+def _count(acc: Dict[Any, List[int]], key: Any, counts: Tuple[int, int, int]) -> None:
+    row = acc.setdefault(key, [0, 0, 0])
+    for i, v in enumerate(counts):
+        row[i] += v
+
+
 class Import(object):
     """The calls read from a source's files, with what the summary reports about them."""
 
@@ -115,7 +121,9 @@ class Import(object):
         self.searches = 0  # web searches priced into the calls
         self.filled = Counter()  # type: Counter  # column -> calls where it is not empty
         self.fallbacks = Counter()  # type: Counter  # (column, source field used instead) -> calls
-        self.unknown_models = Counter()  # type: Counter  # (provider, model) -> calls priced at 0
+        self.unknown_models = {}  # type: Dict[Tuple[str, str], List[int]]  # -> [calls, input, output] priced at 0
+        self.approximated = {}  # type: Dict[Tuple[str, str, str, str], List[int]]  # priced at a base or other
+        # provider's list price: (provider, model, how, catalog provider/model) -> [calls, input, output]
         self.duplicates = 0
         self.ignored = Counter()  # type: Counter  # reason -> records (or tokens, calls: the reason says)
         self.credits = [0, 0]  # records with a negative cost left out, and their total in nano-dollars (>= 0)
@@ -179,16 +187,34 @@ class Import(object):
         self._add(start, max(end, start + 1), n, usage, fields, call_id, discount_pct, fixed, scope=scope,
                   search_micro=search_micro, where=where)
 
-    def _prices(self, provider: str, model: str, n: int, discount_pct: int, search_micro: int) -> Tuple[int, ...]:
-        """Prices in 1/Q micro-dollar per 1M units of each Usage field (tokens `discount_pct` off)."""
+    def provider_of(self, model: Any) -> str:
+        """The provider of the catalog entry a model id resolves to ('' when none): for records without one."""
+        r = self.catalog.resolve("", str(model or ""))
+        return r.entry.provider if r is not None else ""
+
+    def batch_pct(self, provider: str, model: str) -> int:
+        """The batch discount (percent off list) of this model in the catalog; 0 when it has none."""
+        r = self.catalog.resolve(provider_name(provider), model or "")
+        return (self.catalog.batch_pct(r.entry) or 0) if r is not None else 0
+
+    def _prices(self, provider: str, model: str, n: int, usage: Usage, discount_pct: int,
+                search_micro: int) -> Tuple[int, ...]:
+        """Prices in 1/Q micro-dollar per 1M units of each Usage field (tokens `discount_pct` off); a model the
+        catalog prices only approximately (a fine-tuned id at its base price, another provider's price) or not at
+        all is counted, with its calls and tokens, for the summary."""
         search = search_micro * 1000000 * Q
-        e = self.catalog.get(provider, model) if model != UNKNOWN else None
-        if e is None:
-            self.unknown_models[(provider, model)] += n
+        r = self.catalog.resolve("" if provider == UNKNOWN else provider, model) if model != UNKNOWN else None
+        counts = (n, sum(usage[:4]), usage.output)
+        if r is None:
+            _count(self.unknown_models, (provider, model), counts)
             return (0, 0, 0, 0, 0, search)
+        if r.fine_tuned or "other provider" in r.steps:
+            how = "fine-tuned" if r.fine_tuned else "other provider"
+            _count(self.approximated, (provider, model, how, "%s/%s" % (r.entry.provider, r.entry.model)), counts)
+        e = r.entry
         k = Q // 100 * (100 - discount_pct)
         inp = e.input_micro_per_1m * k
-        anthropic = provider == "anthropic"  # its documented multipliers stand in for missing catalog prices
+        anthropic = "claude" in e.model.lower()  # Anthropic's documented multipliers stand in for missing prices
         cached = e.cached_input_micro_per_1m * k if e.cached_input_micro_per_1m is not None else (
             inp // 10 if anthropic else inp)
         write = e.cache_write_micro_per_1m * k if e.cache_write_micro_per_1m is not None else (
@@ -207,7 +233,7 @@ class Import(object):
         f[0] = provider_name(f[0]) or UNKNOWN
         f[1] = f[1] or UNKNOWN
         f[2] = f[2] or UNKNOWN
-        prices = (0,) * 6 if cost_text is not None else self._prices(f[0], f[1], n, discount_pct, search_micro)
+        prices = (0,) * 6 if cost_text is not None else self._prices(f[0], f[1], n, usage, discount_pct, search_micro)
         self.buckets.append(Bucket(start, end, n, tuple(usage), prices, fixed, cost_text, latency, f, call_id,
                                     str(scope or "")))
         self.calls += n

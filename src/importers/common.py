@@ -13,6 +13,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from pricing.resolve import PROVIDER_ALIASES, provider_id
 from utils.errors import ShowcaseError
 from utils.schema import EARLIEST_TS, LATEST_TS
 from utils.timeutil import parse_ts
@@ -22,15 +23,8 @@ MAX_CALLS = 100000000  # calls one source record may stand for (num_model_reques
 # Our text columns an importer may fill (timestamp, call_id, tokens, cost and latency are filled by `Import`).
 TEXT_COLUMNS = ("provider", "model", "customer_id", "subscription_tier", "organization_id", "product_id",
                 "feature_id", "task_type", "environment", "request_id", "trace_id", "session_id", "user_agent")
-# Provider names as the simulator writes them, from the names other tools use.
-PROVIDERS = {
-    "openai": "openai", "text-completion-openai": "openai", "anthropic": "anthropic", "bedrock": "bedrock",
-    "aws.bedrock": "bedrock", "aws_bedrock": "bedrock", "bedrock_converse": "bedrock", "azure": "azure",
-    "azure_ai": "azure", "azure.ai.openai": "azure", "azure.ai.inference": "azure", "az.ai.openai": "azure",
-    "az.ai.inference": "azure", "google": "google", "gemini": "google", "vertex_ai": "google",
-    "vertex_ai_beta": "google", "gcp.gemini": "google", "gcp.vertex_ai": "google", "gcp.gen_ai": "google",
-    "mistral": "mistral", "mistral_ai": "mistral", "cohere": "cohere", "cohere_chat": "cohere",
-}
+# Provider names as the simulator writes them, from the names other tools use (one map, in pricing.resolve).
+PROVIDERS = PROVIDER_ALIASES
 _FRACTION = re.compile(r"\d[T ]\d{1,2}:\d{2}:\d{2}[.,](\d+)")
 
 
@@ -40,8 +34,7 @@ class InputFormatError(ShowcaseError):
 
 def provider_name(raw: Any) -> str:
     """Our lowercase provider name for another tool's provider name ('' when none)."""
-    s = str(raw or "").strip().lower()
-    return PROVIDERS.get(s, s)
+    return provider_id(raw)
 
 
 def short_hash(value: Any) -> str:

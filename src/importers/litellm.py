@@ -96,8 +96,7 @@ def _fields(row: Dict[str, Any], rid: str, where: str, imp: Import) -> Dict[str,
     fields = {"provider": row.get("custom_llm_provider") or "", "model": row.get("model") or row.get("model_group"),
               "request_id": rid, "session_id": row.get("session_id") or ""}
     if not fields["provider"] and fields["model"]:
-        e = imp.catalog.find_model(str(fields["model"]))
-        fields["provider"] = e.provider if e else ""
+        fields["provider"] = imp.provider_of(fields["model"])
     for tag in _tags(row.get("request_tags"), where):
         key, sep, value = tag.partition(":")
         column = TAG_COLUMNS.get(key.strip().lower())

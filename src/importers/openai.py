@@ -86,8 +86,9 @@ def _result(res: Any, start: int, end: int, where: str, imp: Import) -> None:
     fields = {"provider": "openai", "model": res.get("model"), "organization_id": res.get("project_id") or "",
               "customer_id": imp.customer(res, CUSTOMER_FIELDS, REAL_CUSTOMERS)}
     batch = res.get("batch") is True
-    imp.add_bucket(start, end, n, usage, fields, "openai-%d-%s" % (start, short_hash(res)),
-                   imp.catalog.batch_discount_pct if batch else 0, scope=res.get("project_id") or "", where=where)
+    discount = imp.batch_pct("openai", str(res.get("model") or "")) if batch else 0
+    imp.add_bucket(start, end, n, usage, fields, "openai-%d-%s" % (start, short_hash(res)), discount,
+                   scope=res.get("project_id") or "", where=where)
 
 
 def tokens(res: Dict[str, Any], where: str) -> Tuple[Usage, int]:

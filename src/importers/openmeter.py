@@ -59,8 +59,7 @@ class _Groups(object):
             fields = dict(zip(EXTRA, key[5:]))  # type: Dict[str, Any]
             fields["model"] = model
             if not fields["provider"] and model:
-                e = imp.catalog.find_model(model)
-                fields["provider"] = e.provider if e else ""
+                fields["provider"] = imp.provider_of(model)
             imp.begin()
             fields["customer_id"] = imp.customer({imp.customer_from or "subject": chosen, "subject": subject},
                                                  CUSTOMER_FIELDS, REAL_CUSTOMERS)

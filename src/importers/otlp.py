@@ -136,8 +136,7 @@ def _span(span: Any, res: Dict[str, Any], where: str, imp: Import) -> None:
     fields["model"] = _first(attrs, ("gen_ai.request.model", "gen_ai.response.model")) or ""
     fields["trace_id"] = str(span.get("traceId") or "")
     if fields["model"] and not fields["provider"]:
-        e = imp.catalog.find_model(str(fields["model"]))
-        fields["provider"] = e.provider if e else ""
+        fields["provider"] = imp.provider_of(fields["model"])
     imp.begin()
     fields["customer_id"] = imp.customer(attrs, CUSTOMER_FIELDS, REAL_CUSTOMERS)
     latency = (end - start + 500000) // 1000000 if end >= start else None

@@ -3,7 +3,8 @@
 Run from the repo root or from src/:
 
     python3 src/simulator/core.py [--customers 100] [--days 30] [--seed 42] [--start 2026-01-01]
-                                  [--output src/data/simulated_calls.csv] [--prices FILE] [--scenario NAME]
+                                  [--output src/data/simulated_calls.csv] [--prices FILE [--prices-alone]]
+                                  [--scenario NAME]
     python3 src/simulator/core.py --list-scenarios
 
 Or from Python (the seed's entry point):
@@ -26,6 +27,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from simulator import profiles as P
 from pricing.catalog import Catalog, PriceEntry, load_catalog
+from pricing.cli import catalog_from_args
 from simulator.domain import Customer, SimulatedCall
 from simulator.scenarios.base import Scenario
 from utils.errors import ConfigError
@@ -118,18 +120,33 @@ class AICallSimulator(object):
         self.cost_micro_written = 0
         self.current_date = self.start
         self._pools, self._jitter = _samples(self.seed)
-        self._tables = {}  # type: Dict[Tuple[int, object], List[_Slot]]
+        self._tables = {}  # type: Dict[Tuple[int, object, Tuple[int, ...]], List[_Slot]]
+        self._menus = {}  # type: Dict[str, Tuple[Tuple[int, ...], List[Tuple[int, float]]]]
+        self._menu(0)  # fail now, not half-way through a file, when nothing is on sale on the first day
         self._hour_tables = {}  # type: Dict[Tuple[float, ...], List[int]]
 
     # ---- the mix: which (feature, task, model) a customer's call goes to -------------------------------------
+    def _menu(self, day_index: int) -> Tuple[Tuple[int, ...], List[Tuple[int, float]]]:
+        """The models on sale on this day (profiles.model_menu) and a key that changes when they change."""
+        day = (self.start + dt.timedelta(days=day_index)).isoformat()
+        got = self._menus.get(day)
+        if got is None:
+            menu = P.model_menu(self.catalog, day, self.scenario.keep_models)
+            if not menu:
+                raise ConfigError("no model of the price catalog is on sale on %s (see available_from and retired in "
+                                  "the catalog): choose another --start, or add models with --prices FILE" % day)
+            got = self._menus[day] = (tuple(i for i, _ in menu), menu)
+        return got
+
     def _slot_table(self, customer: Customer, day_index: int) -> List[_Slot]:
         version = self.scenario.mix_version(day_index, self.num_days)
-        key = (customer.index, version)
+        on_sale, menu = self._menu(day_index)
+        key = (customer.index, version, on_sale)
         table = self._tables.get(key)
         if table is None:
             features = self.scenario.features(customer, day_index, self.num_days)
             who = customer if features is None else dataclasses.replace(customer, features=list(features))
-            weights = P.mix_weights(who, self.catalog, self.scenario, day_index, self.num_days)
+            weights = P.mix_weights(who, self.catalog, self.scenario, day_index, self.num_days, menu)
             slots = {}  # type: Dict[Tuple[str, str, int, str], _Slot]
             table = []
             for slot_key, count in P.apportion(weights, 1 << SLOT_BITS):
@@ -287,6 +304,7 @@ def parse_date(text: str) -> dt.date:
 
 
 def build_parser():
+    from pricing.cli import add_price_arguments
     from utils.cli import ArgumentParser, positive_int
     from utils.paths import DEFAULT_DATA
     p = ArgumentParser(prog="core.py", description="Simulate AI API calls with business metadata and write them as CSV.")
@@ -295,7 +313,8 @@ def build_parser():
     p.add_argument("--seed", type=int, default=42, help="random seed; same arguments give the same file (default 42)")
     p.add_argument("--start", type=parse_date, default=DEFAULT_START, help="first day, YYYY-MM-DD (default %s)" % DEFAULT_START)
     p.add_argument("--output", default=DEFAULT_DATA, help="CSV to write (default src/data/simulated_calls.csv)")
-    p.add_argument("--prices", default=None, help="price catalog (JSON or CSV) overriding/extending the built-in one")
+    add_price_arguments(p, "prices the simulated calls; the built-in catalog lends class, speed and dates to the "
+                           "models it also has")
     p.add_argument("--scenario", default=None, help="a traffic scenario (see --list-scenarios)")
     p.add_argument("--list-scenarios", action="store_true", help="list the traffic scenarios and exit")
     p.add_argument("--quiet", action="store_true", help="no summary line")
@@ -309,7 +328,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         for name, description in list_scenarios():
             print("%-18s %s" % (name, description))
         return 0
-    catalog = load_catalog(args.prices)
+    catalog = catalog_from_args(args)
     scenario = get_scenario(args.scenario) if args.scenario else None
     t0 = time.time()
     sim = AICallSimulator(args.customers, args.days, args.seed, args.start, catalog, scenario)

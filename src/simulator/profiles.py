@@ -146,9 +146,32 @@ def user_agent(customer: Customer, provider: str) -> str:
     return options[(customer.salt + len(provider)) % len(options)]
 
 
-def mix_weights(customer: Customer, catalog, scenario, day_index: int, n_days: int) -> List[Tuple[Hashable, float]]:
-    """Joint weights of (feature, task, catalog index, tag mode) for this customer on this day (tag modes: see
-    UNTAGGED_SHARES)."""
+# A newer model of the same provider and class halves an older one's share of the mix (from the day it is on
+# sale): teams move to the current models, and a tail of calls stays on the older ones until they are retired.
+RECENCY_DECAY = 0.5
+
+
+def model_menu(catalog, day: str, keep: Sequence[str] = ()) -> List[Tuple[int, float]]:
+    """(catalog index, recency weight) of every model the simulator may use on `day` (YYYY-MM-DD): on sale that
+    day, weighted by RECENCY_DECAY per newer model of its provider and class on sale. Models in `keep` (a
+    scenario's legacy workhorse) and models without a release date keep their whole weight."""
+    idx = catalog.on_sale(day)
+    entries = catalog.entries
+    out = []
+    for i in idx:
+        e = entries[i]
+        newer = 0
+        if e.available_from is not None and e.model not in keep:
+            newer = sum(1 for j in idx if entries[j].provider == e.provider and entries[j].model_class == e.model_class
+                        and (entries[j].available_from or "") > e.available_from)
+        out.append((i, RECENCY_DECAY ** newer))
+    return out
+
+
+def mix_weights(customer: Customer, catalog, scenario, day_index: int, n_days: int,
+                menu: Sequence[Tuple[int, float]]) -> List[Tuple[Hashable, float]]:
+    """Joint weights of (feature, task, catalog index, tag mode) for this customer on this day, over the models
+    of `menu` (model_menu; tag modes: see UNTAGGED_SHARES)."""
     primary = customer.primary_provider
     gap = untagged_share(customer.organization_id)
     modes = (("tagged", 1.0 - gap), ("untagged", gap / 2.0), ("no_feature", gap / 2.0))
@@ -160,8 +183,9 @@ def mix_weights(customer: Customer, catalog, scenario, day_index: int, n_days: i
             continue
         for task, tshare in tasks.items():
             models = []
-            for ei, e in enumerate(catalog.entries):
-                w = PROVIDER_WEIGHT.get(e.provider, 0.02) * (3.0 if e.provider == primary else 1.0)
+            for ei, recency in menu:
+                e = catalog.entries[ei]
+                w = PROVIDER_WEIGHT.get(e.provider, 0.02) * (3.0 if e.provider == primary else 1.0) * recency
                 w *= TIER_CLASS[customer.tier][e.model_class] * TASK_CLASS[task][e.model_class]
                 if e.model_class == "premium":
                     w *= customer.premium_bias

@@ -142,7 +142,8 @@ class OpenAITest(Base):
         rows, _, err = self.imp("openai", p)
         self.assertEqual(self.cost([r for r in rows if r["model"] == "gpt-9-ultra"]), 0)
         self.assertEqual(self.cost(rows), micro(list_price("gpt-4o", 1000, 100)))
-        self.assertIn("openai/gpt-9-ultra (2 calls)", err)
+        self.assertIn("openai/gpt-9-ultra (2 calls, 100 input + 10 output tokens)", err)
+        self.assertIn("openai,gpt-9-ultra,INPUT_USD_PER_1M,OUTPUT_USD_PER_1M", err)
 
     def test_large_bucket(self):
         p = self.write("p.json", page([(DAY, [result("gpt-4o-mini", 10 ** 6 + 7, 333333, 997, user="u")])]))

@@ -183,7 +183,7 @@ class PriceCatalog(TempDir):
     def test_catalog_has_the_spec_models_with_source_and_date(self):
         c = load_catalog()
         self.assertIn("LiteLLM", c.source)
-        self.assertEqual(c.as_of, "2026-07-24")
+        self.assertEqual(c.as_of, "2026-12-02")
         names = {(e.provider, e.model) for e in c.entries}
         for m in [("openai", "gpt-4"), ("openai", "gpt-4-turbo"), ("anthropic", "claude-opus-4"),
                   ("anthropic", "claude-sonnet-4"), ("bedrock", "anthropic.claude-instant-v1"),

@@ -17,6 +17,9 @@ class Scenario(object):
 
     name = "base_traffic"
     description = "standard usage: customer archetypes, business hours, weekends, the market mix of models"
+    # Models this scenario keeps in heavy use whatever newer models are on sale (no recency decay, see
+    # profiles.model_menu); a model still leaves the mix on the day it is retired.
+    keep_models = ()  # type: Sequence[str]
 
     def prepare(self, sim) -> None:
         """Called once when a simulator adopts this scenario (e.g. to reshape organizations or customers)."""

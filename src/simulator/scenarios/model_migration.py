@@ -1,9 +1,11 @@
 """model_migration: customers move their gpt-4 traffic to claude-sonnet-4, one by one.
 
-At the start gpt-4 is the legacy workhorse (its base weight x8, so it carries about a third of the calls). Each
-customer cuts over at its own moment, drawn between 15% and 75% of the period, and shifts gradually over the next
-15% of the period: gpt-4 falls to 2% of its legacy weight (a few stragglers stay) while claude-sonnet-4 takes the
-traffic (its weight x9). The mix is rebuilt at 1/14 steps of the period.
+At the start gpt-4 is the legacy workhorse (its base weight x8, and exempt from the recency decay that newer
+OpenAI models put on it, so it carries a large share of the calls). Each customer cuts over at its own moment,
+drawn between 15% and 75% of the period, and shifts gradually over the next 15% of the period: gpt-4 falls to 2%
+of its legacy weight (a few stragglers stay) while claude-sonnet-4 takes the traffic (its weight x9, also exempt
+from the decay). The mix is rebuilt at 1/14 steps of the period. Both models must be on sale in the period
+(gpt-4 was shut down on 2026-10-23): for a later --start the scenario has nothing to migrate.
 """
 
 from simulator.scenarios.base import Scenario, ramp, stepped
@@ -18,6 +20,7 @@ FIRST, LAST, SHIFT = 0.15, 0.75, 0.15
 class ModelMigration(Scenario):
     name = "model_migration"
     description = "gradual migration from gpt-4 to claude-sonnet-4, customer by customer"
+    keep_models = (FROM_MODEL, TO_MODEL)
 
     def prepare(self, sim) -> None:
         rng = self.rng(sim)
