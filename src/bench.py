@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark: how fast the simulator and the analyzers are, as ratios against bare csv loops in the same run.
 
-    python3 src/bench.py [--repeat 3] [--scale 4] [--quick] [--json]
+    python3 src/bench.py [--repeat 3] [--scale 4] [--quick] [--json] [--cardinality | --cardinality-only]
 
 Generates its own data (the default simulation: 100 customers x 30 days, seed 42) in a temporary folder, runs
 each measurement --repeat times in fresh processes and reports medians:
@@ -12,7 +12,13 @@ each measurement --repeat times in fresh processes and reports medians:
   --scale times the default (target <= 3x);
 - 2 workers vs 1 on that file (target <= 0.65 on 2 cores);
 - an incremental refresh after appending 1% more rows vs a full pass (target <= 0.15);
-- peak RSS of the analyzers at 1x and 8x the default data (target <= 150 MiB).
+- peak RSS of the analyzers at 1x and 8x the default data (target <= 150 MiB);
+- the time of each phase of a run (read+fold, compute, render, write) against the bare csv.reader pass.
+
+With --cardinality, the case where real data grows, more customers rather than copies of the same rows:
+1,000 customers x 20 days (target <= 3x the bare pass, <= 200 MiB), and 100,000 distinct customer ids in its
+first 300,000 rows (end users as customers, as a LiteLLM import gives: target <= 6x, <= 600 MiB, no page over
+5 MB), each with its phases.
 
 Timings on a shared machine are noisy: compare the ratios, which are measured side by side. See
 specs/requirements.md for the figures and how to reproduce them.
@@ -20,6 +26,7 @@ specs/requirements.md for the figures and how to reproduce them.
 import json
 import os
 import platform
+import random
 import shutil
 import subprocess
 import sys
@@ -28,7 +35,11 @@ from typing import Dict, List, Optional
 
 SRC = os.path.dirname(os.path.realpath(__file__))
 TARGETS = {"simulator_vs_csv_writer": (">=", 0.30), "analyzers_vs_csv_reader": ("<=", 3.0),
-           "workers2_vs_workers1": ("<=", 0.65), "incremental_vs_full": ("<=", 0.15), "peak_rss_mib_8x": ("<=", 150)}
+           "workers2_vs_workers1": ("<=", 0.65), "incremental_vs_full": ("<=", 0.15), "peak_rss_mib_8x": ("<=", 150),
+           "customers_1k_vs_csv_reader": ("<=", 3.0), "customers_1k_rss_mib": ("<=", 200),
+           "customers_100k_vs_csv_reader": ("<=", 6.0), "customers_100k_rss_mib": ("<=", 600),
+           "customers_100k_largest_page_mb": ("<=", 5.0)}
+PHASES = ("read_fold_s", "compute_s", "render_s", "write_s")
 
 _WRITER = """
 import csv, sys, time
@@ -52,6 +63,45 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
     for r in rd:
         s += int(r[4]) + int(r[5]) + float(r[6]) + float(r[7])
 print(time.perf_counter() - t0)
+"""
+
+
+# One run of all eight analyzers with one worker, as run_all_analyzers.py makes it, timed phase by phase: read and
+# fold the file; compute each JSON document; render each page and its JSON text; write the report set.
+_PHASES = """
+import gc, json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+from analyzers import runner
+from analyzers.pages import current
+from analyzers.passes import analyze_file
+from analyzers.registry import IDS
+from pricing.catalog import load_catalog
+from utils import html_generator as H
+from utils.json_io import dumps
+data, out = sys.argv[2], sys.argv[3]
+t0 = time.perf_counter()
+result, _, _ = analyze_file(data, 1)
+t1 = time.perf_counter()
+work = runner.ReportWork(result, IDS, {}, load_catalog(), data, "2026-01-01T00:00:00Z")
+compute = render = 0.0
+rendered = []
+gc.disable()  # as runner.ReportWork.report does
+for a in work.analyzers:
+    c0 = time.perf_counter()
+    doc = a.document(work.view, work.generated_at, data)
+    c1 = time.perf_counter()
+    with H.downloads(a.id) as files:
+        page = a.page(doc, current(work.nav, a.id + ".html"))
+    rendered.append((doc, dumps(doc), H.PageFiles(page, files)))
+    compute, render = compute + c1 - c0, render + time.perf_counter() - c1
+gc.enable()
+t2 = time.perf_counter()
+runner.write_outputs(out, result, rendered, data)
+t3 = time.perf_counter()
+html = os.path.join(out, "html")
+pages = [os.path.getsize(os.path.join(html, n)) for n in os.listdir(html) if n.endswith(".html")]
+print(json.dumps({"read_fold_s": t1 - t0, "compute_s": compute, "render_s": render, "write_s": t3 - t2,
+                  "largest_page_mb": max(pages) / 1e6, "cells": len(result.cube.cells)}))
 """
 
 
@@ -106,6 +156,68 @@ def analyzers(data: str, out: str, *extra: str) -> Dict[str, float]:
                  + list(extra))
 
 
+def phases(data: str, out: str, repeat: int) -> Dict[str, float]:
+    """Median time of each phase of a one-worker run over `data` (and the largest page it wrote, in MB)."""
+    runs = [json.loads(timed_output([sys.executable, "-c", _PHASES, SRC, data, out])) for _ in range(repeat)]
+    return {k: median([r[k] for r in runs]) for k in runs[0]}
+
+
+def timed_output(args: List[str]) -> str:
+    return subprocess.run(args, stdout=subprocess.PIPE, check=True, universal_newlines=True).stdout
+
+
+def phase_line(name: str, ph: Dict[str, float], bare: float) -> str:
+    return "  phases (%s): %s; bare csv.reader %.2fs" % (name, ", ".join(
+        "%s %.2fs = %.2fx" % (k[:-2].replace("_", "+"), ph[k], ph[k] / bare) for k in PHASES), bare)
+
+
+def ids_file(src: str, dst: str, customers: int = 100000, rows: int = 300000, seed: int = 7) -> None:
+    """The first `rows` rows of src with customer_id drawn from `customers` ids (user_000042): many distinct
+    customers each seen a few times, as end users imported as customers are."""
+    rnd = random.Random(seed)
+    with open(src, encoding="utf-8") as f, open(dst, "w", encoding="utf-8") as out:
+        header = f.readline()
+        out.write(header)
+        cols = header.strip().split(",")
+        ci, n = cols.index("customer_id"), 0
+        for line in f:
+            fields = line.rstrip("\n").split(",")
+            if len(fields) != len(cols):
+                continue  # a quoted field with a comma (none in simulated data)
+            fields[ci] = "user_%06d" % rnd.randrange(customers)
+            out.write(",".join(fields) + "\n")
+            n += 1
+            if n >= rows:
+                break
+
+
+def cardinality(tmp: str, repeat: int, log) -> Dict[str, object]:
+    """1,000 customers x 20 days, then 100,000 distinct customer ids in 300,000 of its rows."""
+    fig = {}  # type: Dict[str, object]
+    many = os.path.join(tmp, "many.csv")
+    timed([sys.executable, os.path.join(SRC, "simulator", "core.py"), "--customers", "1000", "--days", "20",
+           "--seed", "42", "--start", "2026-01-01", "--output", many, "--quiet"])
+    ids = os.path.join(tmp, "ids.csv")
+    ids_file(many, ids)
+    for name, data in (("1k", many), ("100k", ids)):
+        bare = median([float(inline(_READER, data).split()[0]) for _ in range(repeat)])
+        runs = [analyzers(data, os.path.join(tmp, "c" + name), "--workers", "1") for _ in range(repeat)]
+        t = median([r["seconds"] for r in runs])
+        ph = phases(data, os.path.join(tmp, "p" + name), repeat)
+        rows = sum(1 for _ in open(data, "rb")) - 1
+        key = "customers_" + name
+        fig.update({key + "_rows": rows, key + "_cells": int(ph["cells"]), key + "_csv_reader_s": round(bare, 3),
+                    key + "_s": round(t, 3), key + "_vs_csv_reader": round(t / bare, 3),
+                    key + "_rss_mib": round(max(r["rss_mib"] for r in runs), 1),
+                    key + "_largest_page_mb": round(ph["largest_page_mb"], 2)})
+        fig.update({"%s_%s" % (key, k): round(ph[k], 3) for k in PHASES})
+        log("%s customers (%s rows, %s cells): %.2fs = %.2fx a bare csv.reader pass (%.2fs); peak %.0f MiB; largest "
+            "page %.2f MB" % (name, format(rows, ","), format(int(ph["cells"]), ","), t, t / bare, bare,
+                              fig[key + "_rss_mib"], ph["largest_page_mb"]))
+        log(phase_line(name + " customers", ph, bare))
+    return fig
+
+
 def measure(tmp: str, repeat: int, scale: int, log) -> Dict[str, object]:
     fig = {}  # type: Dict[str, object]
     data = os.path.join(tmp, "calls.csv")
@@ -139,6 +251,9 @@ def measure(tmp: str, repeat: int, scale: int, log) -> Dict[str, object]:
                workers2_vs_workers1=round(t2 / t1, 3), analyzer_rows_per_s=round(rows * scale / t1))
     log("analyzers (all 8, %dx file, %s rows): 1 worker %.2fs = %.2fx a bare csv.reader pass (%.2fs); 2 workers %.2fs = %.2f of 1" % (
         scale, format(rows * scale, ","), t1, fig["analyzers_vs_csv_reader"], median(floor), t2, fig["workers2_vs_workers1"]))
+    ph = phases(big, os.path.join(tmp, "ph"), repeat)
+    fig.update({"analyzers_" + k: round(ph[k], 3) for k in PHASES})
+    log(phase_line("%dx file" % scale, ph, median(floor)))
     inc = os.path.join(tmp, "inc")
     extra = max(1, rows * scale // 100)
     with open(data, "rb") as f:
@@ -184,13 +299,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--scale", type=positive_int, default=4, help="size of the analysis file in default data sets")
     p.add_argument("--quick", action="store_true", help="--repeat 1 --scale 1: a smoke run")
     p.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
+    p.add_argument("--cardinality", action="store_true",
+                   help="also measure many customers: 1,000 x 20 days, and 100,000 distinct ids (a few minutes)")
+    p.add_argument("--cardinality-only", action="store_true", help="only the --cardinality case")
     args = p.parse_args(argv)
     repeat, scale = (1, 1) if args.quick else (args.repeat, args.scale)
     log = (lambda s: sys.stderr.write(s + "\n")) if args.json else print
     log("Python %s on %s, %d CPUs" % (platform.python_version(), platform.machine(), os.cpu_count() or 1))
     tmp = tempfile.mkdtemp(prefix="bench-")
     try:
-        fig = measure(tmp, repeat, scale, log)
+        fig = {} if args.cardinality_only else measure(tmp, repeat, scale, log)
+        if args.cardinality or args.cardinality_only:
+            fig.update(cardinality(tmp, repeat, log))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     fig.update(python=platform.python_version(), cpus=os.cpu_count(), repeat=repeat, verdicts=verdicts(fig))

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from viewer import VIEWER_DIR
 from viewer.common import log
 from viewer.live import Viewer
-from viewer.store import REPORT_NAMES, Page
+from viewer.store import REPORT_NAMES, TABLE_FILE, Page
 
 VIEWER_PAGE = os.path.join(VIEWER_DIR, "index.html")
 MAX_URL = 2048
@@ -29,6 +29,7 @@ NOT_FOUND = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">
              b"<body><h1>Not found</h1><p>This server only serves the reports viewer: open <a href=\"/\">/</a>."
              b"</p></body></html>\n")
 _REPORT_URL = re.compile(r"^/reports/([a-z_]+)\.html$")
+_TABLE_URL = re.compile(r"^/reports/([a-z_]+-[a-z0-9-]+\.csv)$")  # a report's full table (store.TABLE_FILE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -113,6 +114,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             page = self.viewer.store.pages.get(m.group(1))
             if page is not None:
                 return 200, page, {"Cache-Control": "no-cache"}
+        m = _TABLE_URL.match(decoded)
+        if m and TABLE_FILE.match(m.group(1)):
+            page = self.viewer.store.pages.get(m.group(1))
+            if page is not None:
+                return 200, page, {"Cache-Control": "no-cache",
+                                   "Content-Disposition": 'attachment; filename="%s"' % m.group(1)}
         return 404, None, {}
 
     def viewer_page(self) -> Optional[Page]:

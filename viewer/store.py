@@ -2,11 +2,14 @@
 import hashlib
 import json
 import os
+import re
 from typing import Any, Dict, Optional, Tuple  # noqa: F401 (type comments)
 
 from analyzers.registry import IDS
 
 REPORT_NAMES = tuple(IDS) + ("index",)
+# a report's full table, written beside its page when the page holds only the top rows (utils/html_table.py)
+TABLE_FILE = re.compile(r"^(%s)-[a-z0-9]+(?:-[a-z0-9]+)*\.csv$" % "|".join(IDS))
 
 
 class Page(object):
@@ -70,5 +73,13 @@ class ReportStore(object):
             body = self._read(name + ".html")
             if body is not None:
                 pages[name] = Page(body, "text/html; charset=utf-8")
+        try:
+            names = sorted(os.listdir(self.html_dir))
+        except OSError:  # the set is being swapped: the load is retried (see load())
+            names = []
+        for name in names:
+            body = self._read(name) if TABLE_FILE.match(name) else None
+            if body is not None:  # keyed by file name: "profitability-customers.csv"
+                pages[name] = Page(body, "text/csv; charset=utf-8")
         self.pages, self.manifest, self.manifest_stamp = pages, manifest, stamp  # the swap: readers see old or new
         return True

@@ -1,90 +1,29 @@
-"""One pass over the CSV feeds every analyzer; then JSON, HTML, the index and the manifest are written.
+"""The reports of one pass (analyzers/passes.py reads the input): JSON, HTML, the index and the manifest.
 
-    result, how, inc = analyze_file(path, workers=0, state_dir=None)
+    result, how, inc = passes.analyze_file(spec, workers=0, state_dir=None)
     rendered = render_reports(result, ids, options, catalog, data_file, workers)
     write_outputs(out_dir, result, rendered, data_file)
-
-With N workers the file is split into byte ranges at record starts, each range is folded (engine/fold.py) in a
-separate process, and the partial results are merged in file order: money is exact, so the output is identical
-to one worker. With a state folder (engine/state.py) only the bytes appended since the last run are read.
 """
-import multiprocessing
+import contextlib
+import gc
 import os
 import shutil
-import sys
-import threading
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from analyzers.engine.base import CATEGORY_TITLES, now_iso
 from analyzers.engine.cube import View
-from analyzers.engine.fold import PassResult, empty_result, fold_range
-from analyzers.engine.ranges import line_starts
-from analyzers.engine.reader import Header, read_header
-from analyzers.engine.state import IncrementalPass, incremental
+from analyzers.engine.fold import PassResult
+from analyzers.passes import context as _context
 from analyzers.pages import current, index_page, navigation
 from analyzers.registry import IDS, analyzer_classes
 from analyzers.summary import summary_doc
 from pricing.catalog import Catalog
+from utils.errors import OutOfMemory
 from utils.fsutil import write_text
+from utils.html_generator import PageFiles, downloads
 from utils.json_io import dumps
 
-AUTO_WORKER_BYTES = 64 << 20  # files below this are read by one process: starting workers would cost more
-MIN_SPLIT_BYTES = 1 << 20  # a range smaller than this is never split, whatever --workers says
 Rendered = Tuple[Dict[str, Any], str, str]  # (JSON document, its JSON text, its HTML page)
-
-
-def _fold_job(job: Tuple[str, Header, int, int, None, bool]) -> PassResult:  # top level: picklable for spawn
-    return fold_range(*job)
-
-
-def _context():
-    """How worker processes start. Everything a worker needs is picklable and importable (spawn-safe); on Linux,
-    a process with no other thread forks instead, which spares each worker re-importing the code."""
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-def auto_workers(size: int) -> int:
-    """1 for small files; up to the CPU count (at most 8) for large ones."""
-    cpus = os.cpu_count() or 1
-    if size < AUTO_WORKER_BYTES or cpus < 2:
-        return 1
-    return max(1, min(cpus, 8, size // (AUTO_WORKER_BYTES // 2)))
-
-
-def read_range(path: str, header: Header, start: int, end: int, workers: int, progress=None,
-               final: bool = True) -> PassResult:
-    """Bytes [start, end) with `workers` processes (1 = in this process), merged in file order (`final`: see
-    engine/fold.fold_range; only the last range can end in an unterminated record)."""
-    if workers <= 1 or end - start < MIN_SPLIT_BYTES:
-        return fold_range(path, header, start, end, progress, final)
-    bounds = line_starts(path, start, workers, end)
-    jobs = [(path, header, a, b, None, final or b < end) for a, b in zip(bounds, bounds[1:])]
-    if len(jobs) == 1:
-        return fold_range(path, header, start, end, progress, final)
-    with _context().Pool(len(jobs)) as pool:
-        parts = pool.map(_fold_job, jobs, chunksize=1)
-    result = parts[0]
-    for p in parts[1:]:
-        result.merge(p)
-    return result
-
-
-def analyze_file(path: str, workers: int = 0, state_dir: Optional[str] = None,
-                 progress=None) -> Tuple[PassResult, str, Optional[IncrementalPass]]:
-    """Read `path` once: (result, how it was read: 'full' / 'incremental' / 'empty', the incremental pass whose
-    state to save once the reports are computed, or None)."""
-    header = read_header(path)
-    if header is None:  # an empty file: reports that say there is no data yet
-        return empty_result(), "empty", None
-    size = os.path.getsize(path)  # read up to the size seen now: a file still growing is read next time
-    n = workers or auto_workers(size)
-    if state_dir:
-        run = incremental(path, header, state_dir, size, lambda start, end, full, final: read_range(
-            path, header, start, end, n if full else 1, progress, final))
-        return run.result, run.how, run
-    return read_range(path, header, header.data_offset, size, n, progress), "full", None
 
 
 class ReportWork(object):
@@ -102,8 +41,32 @@ class ReportWork(object):
     def report(self, i: int) -> Rendered:
         """Analyzer i's JSON document, its JSON text and its HTML page."""
         analyzer = self.analyzers[i]
-        doc = analyzer.document(self.view, self.generated_at, self.data_file)
-        return doc, dumps(doc), analyzer.page(doc, current(self.nav, analyzer.id + ".html"))
+        try:
+            with _gc_paused():
+                doc = analyzer.document(self.view, self.generated_at, self.data_file)
+                with downloads(analyzer.id) as files:  # the full CSV of each table too long for its page
+                    page = analyzer.page(doc, current(self.nav, analyzer.id + ".html"))
+                return doc, dumps(doc), PageFiles(page, files)
+        except MemoryError:  # one clear line, not a traceback (the partial report is dropped before the message)
+            doc = page = files = None
+            raise OutOfMemory("not enough memory to make the %s report of data with %s groups (customer x model x "
+                              "tag cells): run it on a machine with more memory, or with fewer distinct customer "
+                              "ids (an import can take customer_id from an account field: --customer-from)"
+                              % (analyzer.id, format(len(self.view.cube.cells), ",")))
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a report is made: a report allocates an object or more per
+    customer and figure, none of them in a cycle, and every collection would walk the whole cube (300,000 cells
+    at 100,000 customers): with it running, a report takes several times as long."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _WORKER_WORK = None  # type: Optional[ReportWork]  # set only inside a forked report worker, by its initializer
@@ -170,6 +133,11 @@ def _write_set(staging: str, out_dir: str, result: PassResult, rendered: List[Re
     for doc, json_text, page in rendered:
         write_text(os.path.join(json_dir, doc["analyzer"] + ".json"), json_text)
         write_text(os.path.join(html_dir, doc["analyzer"] + ".html"), page)
+        for name in os.listdir(html_dir):  # the previous set's tables of this page, if it had any
+            if name.startswith(doc["analyzer"] + "-") and name.endswith(".csv"):
+                os.unlink(os.path.join(html_dir, name))
+        for name, text in sorted(getattr(page, "files", {}).items()):
+            write_text(os.path.join(html_dir, name), text)
     if with_index:
         sdoc = summary_doc(docs)
         write_text(os.path.join(json_dir, "summary.json"), dumps(sdoc))

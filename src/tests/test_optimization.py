@@ -17,6 +17,7 @@ from naive import ROOT, SRC, SharedTempDir, TempDir, run_py, write_csv
 PRICES_JSON = os.path.join(SRC, "pricing", "prices.json")
 # (input, output, cached input, cache write) in USD per 1M tokens: the price reference, typed in by hand.
 PRICES = {"gpt-4": (30.0, 60.0, None, None), "gpt-4o": (2.5, 10.0, 1.25, None), "gpt-4o-mini": (0.15, 0.6, 0.075, None),
+          "gpt-5-nano": (0.05, 0.4, 0.005, None),
           "claude-sonnet-4": (3.0, 15.0, 0.3, 3.75), "anthropic.claude-v2": (8.0, 24.0, None, None)}
 HEADER = ["timestamp", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "customer_id",
           "subscription_tier", "task_type", "environment"]
@@ -50,7 +51,7 @@ class HandMadeFile(SharedTempDir):
         super().setUpClass()
         cls.path = os.path.join(cls.tmp, "calls.csv")
         rows = []
-        for i in range(1000):  # 1,000,000 input tokens of gpt-4 chat: $30; on gpt-4o-mini: $0.15
+        for i in range(1000):  # 1,000,000 input tokens of gpt-4 chat: $30; on gpt-5-nano (OpenAI's cheapest): $0.05
             rows.append(row("2026-01-01T%02d:%02d:00Z" % (i // 60 % 24, i % 60), "openai", "gpt-4", 1000, 0))
         for i in range(10):  # long prompts of analysis in staging on claude-sonnet-4: caching, then batch
             rows.append(row("2026-01-01T05:%02d:30Z" % i, "anthropic", "claude-sonnet-4", 2000, 500, task="analysis",
@@ -69,14 +70,14 @@ class HandMadeFile(SharedTempDir):
         rs = {(r["from_model"], r["task_type"]): r for r in m["right_sizing"]}
         self.assertEqual(set(rs), {("gpt-4", "chat"), ("gpt-4o", "summarization")})
         chat = rs[("gpt-4", "chat")]
-        self.assertEqual((chat["to_provider"], chat["to_model"], chat["same_provider"]), ("openai", "gpt-4o-mini", True))
+        self.assertEqual((chat["to_provider"], chat["to_model"], chat["same_provider"]), ("openai", "gpt-5-nano", True))
         self.assertAlmostEqual(chat["current_cost_usd_per_month"], 30.0 * 30, places=4)
-        self.assertAlmostEqual(chat["target_cost_usd_per_month"], 0.15 * 30, places=4)
-        self.assertAlmostEqual(chat["savings_usd_per_month"], (30.0 - 0.15) * 30, places=4)  # $895.50
+        self.assertAlmostEqual(chat["target_cost_usd_per_month"], 0.05 * 30, places=4)
+        self.assertAlmostEqual(chat["savings_usd_per_month"], (30.0 - 0.05) * 30, places=4)  # $898.50
         summ = rs[("gpt-4o", "summarization")]
-        self.assertEqual(summ["to_model"], "gpt-4o-mini")
+        self.assertEqual(summ["to_model"], "gpt-5-nano")
         self.assertAlmostEqual(summ["savings_usd_per_month"],
-                               4 * (price("gpt-4o", 5000, 200) - price("gpt-4o-mini", 5000, 200)) * 30, places=4)
+                               4 * (price("gpt-4o", 5000, 200) - price("gpt-5-nano", 5000, 200)) * 30, places=4)
 
     def test_right_sizing_matches_a_naive_recomputation(self):
         groups = {}
@@ -84,7 +85,7 @@ class HandMadeFile(SharedTempDir):
             if r["task_type"] in ("chat", "qa", "translation", "summarization") and r["model"] in ("gpt-4", "gpt-4o"):
                 g = groups.setdefault((r["model"], r["task_type"]), [0.0, 0.0])
                 g[0] += float(r["cost_usd"])
-                g[1] += price("gpt-4o-mini", int(r["input_tokens"]), int(r["output_tokens"]))
+                g[1] += price("gpt-5-nano", int(r["input_tokens"]), int(r["output_tokens"]))
         expected = sum((cost - target) * 30 for cost, target in groups.values())
         self.assertAlmostEqual(self.doc["metrics"]["savings_by_kind"]["model_right_sizing"], expected, places=4)
 
@@ -93,14 +94,14 @@ class HandMadeFile(SharedTempDir):
         # claude-sonnet-4 analysis: 30% of 20,000 long-prompt tokens read from the cache at $0.30 instead of $3.00,
         # each prefix written once per 10 reads at $3.75 (+$0.75 over the input price).
         sonnet_cache = 0.30 * 20000 * ((3.0 - 0.3) - (3.75 - 3.0) / 10) / 1e6
-        # gpt-4o summarization now on gpt-4o-mini: 10% of 20,000 tokens at $0.075 instead of $0.15.
-        mini_cache = 0.10 * 20000 * (0.15 - 0.075) / 1e6
+        # gpt-4o summarization now on gpt-5-nano: 10% of 20,000 tokens at $0.005 instead of $0.05.
+        mini_cache = 0.10 * 20000 * (0.05 - 0.005) / 1e6
         caching = {o["model"]: o["savings_usd_per_month"] for o in by_kind(self.doc, "prompt_caching")}
         self.assertAlmostEqual(caching["claude-sonnet-4"], sonnet_cache * 30, places=5)
-        self.assertAlmostEqual(caching["gpt-4o-mini"], mini_cache * 30, places=5)
+        self.assertAlmostEqual(caching["gpt-5-nano"], mini_cache * 30, places=5)
         # batch takes 50% off what caching left: all of staging analysis, 25% of production summarization
         sonnet_left = 10 * price("claude-sonnet-4", 2000, 500) - sonnet_cache
-        mini_left = 4 * price("gpt-4o-mini", 5000, 200) - mini_cache
+        mini_left = 4 * price("gpt-5-nano", 5000, 200) - mini_cache
         expected_batch = (sonnet_left * 0.5 + mini_left * 0.25 * 0.5) * 30
         self.assertAlmostEqual(m["savings_by_kind"]["batch"], expected_batch, places=5)
         batch = {o["task_type"]: o for o in by_kind(self.doc, "batch")}
@@ -132,9 +133,9 @@ class HandMadeFile(SharedTempDir):
     def test_recommendations_carry_dollars(self):
         recs = self.doc["recommendations"]
         top = recs[0]
-        self.assertIn("gpt-4 to gpt-4o-mini", top["title"])
+        self.assertIn("gpt-4 to gpt-5-nano", top["title"])
         self.assertIn("$", top["title"])
-        self.assertAlmostEqual(top["impact_usd_per_month"], (30.0 - 0.15) * 30, places=4)
+        self.assertAlmostEqual(top["impact_usd_per_month"], (30.0 - 0.05) * 30, places=4)
         self.assertTrue(all(r["impact_usd_per_month"] is None or r["impact_usd_per_month"] > 0 for r in recs))
 
     def test_assumptions_are_listed(self):

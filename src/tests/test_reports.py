@@ -308,8 +308,8 @@ class FiguresTest(SharedTempDir):
         self.assertEqual(set(ledger), {a["title"] for a in savings})
         for a in savings:
             self.assertEqual(ledger[a["title"]][2][0], H.fmt_usd(a["impact_usd_per_month"]))
-        for kind in ("revenue", "risk", "alert"):
-            titles = {r[0][0] for r in page.rows("actions-" + kind)}
+        for kind in ("revenue", "risk", "alert"):  # a kind without actions has no table
+            titles = {r[0][0] for r in page.rows("actions-" + kind)} if "t-actions-" + kind in page.tables else set()
             self.assertEqual(titles, {a["title"] for a in m["actions"] if a["kind"] == kind}, kind)
         for d in docs:  # every report linked from the index
             self.assertIn('href="%s.html"' % d["analyzer"], self.html["index"])

@@ -10,7 +10,8 @@ import math
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from utils.markup import DASH, Markup, _number, escape, fmt_pct, fmt_usd, join, plain_text, tag, tick_format, void
+from utils.markup import (DASH, Markup, _number, escape, fmt_int, fmt_pct, fmt_usd, join, plain_text, tag, tick_format,
+                          void)
 
 Items = Sequence[Tuple[Any, Any]]
 PALETTE_SIZE = 8
@@ -110,8 +111,8 @@ def bar_chart(items: Items, title: Any, value_format: Callable[[Any], str] = fmt
     svg = tag("svg", parts, class_="svg-bars", width="100%", height=bottom + 24, role="img", aria_label=label)
     note = None
     if len(rows) < len(cleaned):
-        note = tag("p", "Showing the %s %d of %d; the table lists all." % (
-            "first" if not sort else "highest", len(rows), len(cleaned)), class_="chart-note")
+        note = tag("p", "Showing the %s %s of %s; the table's CSV download lists all." % (
+            "first" if not sort else "highest", fmt_int(len(rows)), fmt_int(len(cleaned))), class_="chart-note")
     return _figure(title, svg, note, kind="bars")
 
 

@@ -13,3 +13,7 @@ class DataFileError(ShowcaseError):
 
 class ConfigError(ShowcaseError):
     """A flag, option or configuration file (such as a price catalog) is invalid."""
+
+
+class OutOfMemory(ShowcaseError):
+    """The data has more groups (customers, cells) than this machine's memory holds."""

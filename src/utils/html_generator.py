@@ -14,8 +14,8 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 # The components analyzers use as H.<name>, wherever they are defined:
 from utils.charts import bar_chart, donut_chart, line_chart, share_bar  # noqa: F401
 from utils.chart_stacked import stacked_columns  # noqa: F401
-from utils.html_page import NAV_GROUPS, doc_meta, page, safe_href  # noqa: F401
-from utils.html_table import slug, table  # noqa: F401
+from utils.html_page import NAV_GROUPS, PageFiles, doc_meta, page, safe_href  # noqa: F401
+from utils.html_table import downloads, slug, table  # noqa: F401
 from utils.markup import DASH, Markup, _number, escape, fmt_days, fmt_int, fmt_ms, fmt_pct, fmt_tokens, fmt_usd, join, tag  # noqa: F401
 
 # ---- layout and text ----

@@ -44,6 +44,16 @@ $js</script>
 """)
 
 
+class PageFiles(str):
+    """A rendered page (its HTML text) with the files it links to, {name: text}, to be written beside it: the CSV
+    of each table too long to hold every row (html_table.downloads collects them while the page renders)."""
+
+    def __new__(cls, text: str = "", files: Optional[Dict[str, str]] = None) -> "PageFiles":
+        page = str.__new__(cls, text)
+        page.files = dict(files or {})
+        return page
+
+
 @functools.lru_cache(maxsize=None)
 def _asset(name: str) -> str:
     """A file of templates/ (read as a package resource, so it loads from a zip too)."""

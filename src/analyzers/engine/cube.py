@@ -50,6 +50,25 @@ def _add_packed(dest: Dict, items) -> None:
         dest[k] = dest.get(k, 0) + v
 
 
+def sum_measures(pairs) -> Dict[object, List[int]]:
+    """{key: the MEASURES summed} of (key, cell or measure list) pairs: the one loop every group-by runs."""
+    out = {}  # type: Dict[object, List[int]]
+    for k, m in pairs:
+        a = out.get(k)
+        if a is None:
+            out[k] = m[:MEASURES]
+        else:
+            a[0] += m[0]
+            a[1] += m[1]
+            a[2] += m[2]
+            a[3] += m[3]
+            a[4] += m[4]
+            a[5] += m[5]
+            a[6] += m[6]
+            a[7] += m[7]
+    return out
+
+
 def label(value: str) -> str:
     """How an organization, product or feature value is reported: empty means untagged."""
     return value if value else UNTAGGED
@@ -183,21 +202,7 @@ class Cube(object):
 
     def _group(self, dims: Tuple[str, ...]) -> Dict[object, List[int]]:
         getter = itemgetter(*[_DIM_INDEX[d] for d in dims])
-        out = {}  # type: Dict[object, List[int]]
-        for key, m in self.cells.items():
-            k = getter(key)
-            a = out.get(k)
-            if a is None:
-                out[k] = m[:MEASURES]
-            else:
-                a[0] += m[0]
-                a[1] += m[1]
-                a[2] += m[2]
-                a[3] += m[3]
-                a[4] += m[4]
-                a[5] += m[5]
-                a[6] += m[6]
-                a[7] += m[7]
+        out = sum_measures(zip(map(getter, self.cells), self.cells.values()))
         tags = [i for i, d in enumerate(dims) if d in _TAGS]
         if not tags:
             return out

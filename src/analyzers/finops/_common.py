@@ -1,5 +1,8 @@
 """Small helpers shared by the FinOps analyzers: sorted money dicts, shares, medians, nearest-rank percentiles,
 exact proportional allocation. Business logic stays in each analyzer; these are plain arithmetic."""
+import bisect
+import functools
+import itertools
 import math
 from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -45,22 +48,23 @@ def mad(values: Sequence[float], center: float) -> float:
 
 def nearest_rank(hist: Dict[int, int], pcts: Sequence[float]) -> List[int]:
     """Exact percentiles by nearest rank (the ceil(p/100 x N)-th smallest value) of a {value: count} histogram."""
-    total = sum(hist.values())
+    values = sorted(hist)
+    return nearest_rank_sorted(values, list(map(hist.__getitem__, values)), pcts)
+
+
+def nearest_rank_sorted(values: Sequence[int], counts: Sequence[int], pcts: Sequence[float]) -> List[int]:
+    """nearest_rank of a histogram given as its values in ascending order and their counts: the smallest value
+    whose running count reaches each rank, found by bisection (a histogram has thousands of latencies)."""
+    running = list(itertools.accumulate(counts))
+    total = running[-1] if running else 0
     if total == 0:
         return [0 for _ in pcts]
-    ranks = [max(1, int(math.ceil(Fraction(str(p)) * total / 100))) for p in pcts]  # exact: no float rounding
-    out = [0] * len(pcts)
-    seen = 0
-    pending = sorted(range(len(pcts)), key=lambda i: ranks[i])
-    j = 0
-    for value in sorted(hist):
-        seen += hist[value]
-        while j < len(pending) and ranks[pending[j]] <= seen:
-            out[pending[j]] = value
-            j += 1
-        if j == len(pending):
-            break
-    return out
+    return [values[bisect.bisect_left(running, r)] for r in nearest_ranks(total, pcts)]
+
+
+def nearest_ranks(total: int, pcts: Sequence[float]) -> List[int]:
+    """The rank of each percentile among `total` values, by nearest rank: ceil(p/100 x N), at least 1."""
+    return [max(1, int(math.ceil(Fraction(str(p)) * total / 100))) for p in pcts]  # exact: no float rounding
 
 
 def allocate(amount: int, weights: Dict[str, int]) -> Dict[str, int]:
@@ -77,12 +81,18 @@ def allocate(amount: int, weights: Dict[str, int]) -> Dict[str, int]:
 
 
 def money_cell(v: Optional[float]):
-    """A table cell showing USD and sorting by the number."""
-    return (H.fmt_usd(v), v) if v is not None else ("\u2014", None)
+    """A table cell showing USD and sorting by the number (formatted only if its row is shown: see H.table)."""
+    return (H.fmt_usd, v) if v is not None else ("\u2014", None)
+
+
+_PCT_FORMATS = {d: functools.partial(H.fmt_pct, decimals=d) for d in (0, 1, 2)}
 
 
 def pct_cell(v: Optional[float], decimals: int = 1):
-    return (H.fmt_pct(v, decimals), v) if v is not None else ("\u2014", None)
+    """A table cell showing a percentage and sorting by the number."""
+    if v is None:
+        return ("\u2014", None)
+    return (_PCT_FORMATS.get(decimals) or functools.partial(H.fmt_pct, decimals=decimals), v)
 
 
 def comparable_models(catalog, model: str, models) -> set:

@@ -17,8 +17,10 @@ below and in `assumptions()`, which the report prints.
 from typing import Any, Dict, List, Tuple
 
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, LONG_CALLS, LONG_INPUT, OUTPUT
+from analyzers.groups import groups
 from pricing.catalog import list_cost_nano
 from utils.money import NANO
+from utils.timeutil import iso_day
 
 KINDS = ("model_right_sizing", "prompt_caching", "batch", "provisioned_capacity")  # applied in this order
 KIND_LABELS = {"model_right_sizing": "Model right-sizing", "prompt_caching": "Prompt caching",
@@ -87,18 +89,26 @@ def _add(acc: Dict[Any, List[Any]], key: Any, calls: int, current: int, saved: i
 
 def cells_of(view, catalog) -> List[Cell]:
     """The cells of the data, in a fixed order, with their catalog entries."""
-    groups = view.cube.group("provider", "model", "customer_id", "task_type", "environment")
-    return [Cell(k, m, catalog.get(k[0], k[1])) for k, m in sorted(groups.items())]
+    entries = {}  # type: Dict[Tuple[str, str], Any]  # one catalog look-up per model, not per customer
+    out = []
+    for k, m in sorted(groups(view).by_usage.items()):  # (provider, model, customer_id, task_type, environment)
+        pm = (k[0], k[1])
+        if pm not in entries:
+            entries[pm] = catalog.get(k[0], k[1])
+        out.append(Cell(k, m, entries[pm]))
+    return out
 
 
 # ---- 1. model right-sizing ------------------------------------------------------------------------------------
-def choose_target(catalog, src, inp: int, out: int, calls: int, cost: int):
-    """The cheapest model that fits these calls and costs less than today, preferring the same provider."""
+def choose_target(catalog, src, inp: int, out: int, calls: int, cost: int, day: str = ""):
+    """The cheapest model on sale on `day` (the data's last day; YYYY-MM-DD, "" for any day) that fits these calls
+    and costs less than today, preferring the same provider."""
     need = CONTEXT_HEADROOM * (inp + out) / float(max(1, calls))
     classes = ("economy",) if src.model_class == "standard" else ("economy", "standard")
     for cls in classes:  # a premium model may step down to standard only when no economy model fits
         fits = [e for e in sorted(catalog.entries, key=lambda e: (e.provider, e.model)) if e.model_class == cls
-                and e.context_window >= need and (e.provider, e.model) != (src.provider, src.model)]
+                and e.context_window >= need and (e.provider, e.model) != (src.provider, src.model)
+                and (not day or e.on_sale(day))]
         priced = sorted((list_cost_nano(e, inp, out), e.provider != src.provider, e.provider, e.model, e) for e in fits)
         cheaper = [p for p in priced if p[0] < cost]
         same = [p for p in cheaper if not p[1]]
@@ -111,10 +121,11 @@ def choose_target(catalog, src, inp: int, out: int, calls: int, cost: int):
 def right_size(view, catalog, cells: List[Cell]) -> Tuple[Dict[Any, List[Any]], List[Dict[str, Any]]]:
     """Move simple tasks off premium/standard models; returns (opportunities, one table row per move)."""
     targets = {}  # (provider, model, task) -> entry
-    for (prov, model, task), m in sorted(view.cube.group("provider", "model", "task_type").items()):
+    day = iso_day(view.cube.last_ts // 86400) if view.cube.last_ts is not None else ""  # recommend what is on sale
+    for (prov, model, task), m in sorted(groups(view).group("provider", "model", "task_type").items()):
         src = catalog.get(prov, model)
         if task in SIMPLE_TASKS and src is not None and src.model_class in ("premium", "standard"):
-            t = choose_target(catalog, src, m[INPUT], m[OUTPUT], m[CALLS], m[COST_NANO])
+            t = choose_target(catalog, src, m[INPUT], m[OUTPUT], m[CALLS], m[COST_NANO], day)
             if t is not None:
                 targets[(prov, model, task)] = t
     opps = {}  # type: Dict[Any, List[Any]]
@@ -227,8 +238,11 @@ def provisioned(view, cells: List[Cell], s: Settings, base: Dict[str, Any]) -> T
                                                                                      List[Dict[str, Any]]]:
     """Commit to the steady baseline of each model's remaining on-demand spend where that beats on demand."""
     models = {}  # (provider, model) -> [calls, on-demand nano, today's cost nano, tokens, list nano]
+    members = {}  # type: Dict[Tuple[str, str], List[Cell]]  # (provider, model) -> its cells, in order
     for c in cells:
-        m = models.setdefault(_model_key(c), [0, 0, 0, 0, 0])
+        key = _model_key(c)
+        members.setdefault(key, []).append(c)
+        m = models.setdefault(key, [0, 0, 0, 0, 0])
         m[0] += c.calls
         m[1] += c.on_demand
         m[2] += c.cost_nano
@@ -259,7 +273,7 @@ def provisioned(view, cells: List[Cell], s: Settings, base: Dict[str, Any]) -> T
             best = max(best, saved)
         if best > 0:
             _add(opps, (prov, model), calls, today, best, {"provider": prov, "model": model})
-            _take([c for c in cells if _model_key(c) == (prov, model)], best, ("on_demand",))
+            _take(members[(prov, model)], best, ("on_demand",))
     return opps, rows
 
 
@@ -273,11 +287,11 @@ def assumptions(s: Settings) -> List[Dict[str, str]]:
          "right-sizing, prompt caching, batch, reserved capacity; so no dollar is counted twice and "
          "the total can never exceed the monthly run rate (period cost x 30 / days)."},
         {"kind": "model_right_sizing", "text": "Simple task types (%s) on premium or standard models move to the "
-         "cheapest economy model of the price catalog (a premium model may step down to standard when no economy "
-         "model fits) whose context window holds %dx the average call (input + output tokens); a cheaper model of "
-         "the same provider is preferred (a smaller migration). The same tokens are priced at the target's list "
-         "prices; answer quality must be checked on a sample before switching." % (", ".join(SIMPLE_TASKS),
-                                                                                   CONTEXT_HEADROOM)},
+         "cheapest economy model of the price catalog on sale on the data's last day (a premium model may step "
+         "down to standard when no economy model fits) whose context window holds %dx the average call (input "
+         "+ output tokens); a cheaper model of the same provider is preferred (a smaller migration). The same "
+         "tokens are priced at the target's list prices; answer quality must be checked on a sample before "
+         "switching." % (", ".join(SIMPLE_TASKS), CONTEXT_HEADROOM)},
         {"kind": "prompt_caching", "text": "Of the input tokens of long prompts (1,024 tokens or more), a share is "
          "a repeated prefix read from the cache: %s, %d%% for other tasks. Cached tokens cost the model's cached "
          "input price; where the catalog has a cache-write price above the input price (Anthropic), each prefix is "

@@ -4,11 +4,12 @@ month-over-month change, and the AI cost per active customer week by week. Used 
 Periods are built from complete days only (engine/cube.covered_period), so a partial last day never makes a week
 look cheaper than it was.
 """
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from analyzers.engine.cube import View
 from analyzers.finops._common import pct
 from analyzers.finops._forecast import complete_days
+from analyzers.groups import groups
 from utils.markup import fmt_days
 from utils.timeutil import iso_day
 
@@ -50,23 +51,54 @@ def period_change(view: View) -> Dict[str, Optional[Dict[str, Any]]]:
     return out
 
 
+Days = Dict[str, Dict[int, int]]
+
+
+def customer_days(view: View) -> Tuple[Days, Dict[str, List[int]], Dict[str, int]]:
+    """({customer: {epoch day: cost}}, {customer: [calls, cost] in the last 24 hours of the data}, {customer: cost
+    in the 24 hours before}): one pass over the customer-hours, made once per run for this report and realtime."""
+    def make() -> Tuple[Days, Dict[str, List[int]], Dict[str, int]]:
+        last_h = view.cube.last_ts // 3600
+        days = {}  # type: Days
+        now, before = {}, {}  # type: Dict[str, List[int]], Dict[str, int]
+        d, current = {}, None  # type: Dict[int, int], Optional[str]
+        for (cust, hour), (n, nano) in view.cube.customer_hours():
+            if cust != current:  # the hours come customer by customer
+                current = cust
+                d = days.get(cust)
+                if d is None:
+                    d = days[cust] = {}
+            d[hour // 24] = d.get(hour // 24, 0) + nano
+            if hour > last_h - 48:
+                if hour > last_h - 24:
+                    acc = now.setdefault(cust, [0, 0])
+                    acc[0] += n
+                    acc[1] += nano
+                else:
+                    before[cust] = before.get(cust, 0) + nano
+        return days, now, before
+    return groups(view).cached("customer_days", make)
+
+
 def cost_per_customer_by_week(view: View) -> List[Dict[str, Any]]:
     """Per calendar week (Monday to Sunday, UTC): active customers, AI cost, cost per active customer, and the
     days of the week the data covers (a first or last week may be partial)."""
-    weeks = {}  # type: Dict[int, Dict[str, Any]]
-    for (customer, hour), (_, nano) in view.cube.customer_hours():
-        day = hour // 24
-        monday = day - (day + 3) % 7  # 1970-01-01 was a Thursday
-        w = weeks.setdefault(monday, {"customers": set(), "cost": 0})
-        w["customers"].add(customer)
-        w["cost"] += nano
+    cost, active = {}, {}  # type: Dict[int, int], Dict[int, int]  # monday -> cost, customers with calls
+    for days in customer_days(view)[0].values():
+        mine = set()
+        for day, nano in days.items():
+            monday = day - (day + 3) % 7  # 1970-01-01 was a Thursday
+            cost[monday] = cost.get(monday, 0) + nano
+            mine.add(monday)
+        for monday in mine:
+            active[monday] = active.get(monday, 0) + 1
     out = []
-    for monday, w in sorted(weeks.items()):
+    for monday in sorted(cost):
         lo, hi = max(view.start_ts, monday * 86400), min(view.end_ts, (monday + 7) * 86400)
-        n = len(w["customers"])
+        n = active[monday]
         out.append({"week_of": iso_day(monday), "covered_days": round(max(0, hi - lo) / 86400.0, 2),
-                    "active_customers": n, "cost_usd": view.usd(w["cost"]),
-                    "cost_per_active_customer_usd": round(w["cost"] / 1e9 / n, 6) if n else None})
+                    "active_customers": n, "cost_usd": view.usd(cost[monday]),
+                    "cost_per_active_customer_usd": round(cost[monday] / 1e9 / n, 6) if n else None})
     return out
 
 

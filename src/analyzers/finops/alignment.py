@@ -15,8 +15,9 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
 from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
-from analyzers.engine.cube import CALLS, COST_NANO, DIMENSIONS, INPUT, OUTPUT
+from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
 from analyzers.finops._common import allocate, by_cost, median, money_cell, pct, pct_cell, ratio
+from analyzers.groups import groups
 from utils import html_generator as H
 from utils.schema import UNTAGGED
 
@@ -50,75 +51,78 @@ class AlignmentAnalyzer(Analyzer):
     summary = "Who owns each dollar of AI spend, how much is untagged, and what does each unit of work cost?"
 
     def compute(self, view) -> Dict[str, Any]:
-        cube = view.cube
-        tot = cube.totals()
+        shared = groups(view)
+        tot = shared.totals()
         m = {"total_cost_usd": view.usd(tot[COST_NANO]), "allocation_rule": ALLOCATION_RULE}  # type: Dict[str, Any]
         for name, dim, _ in TAGS:
-            direct = {str(k): g[COST_NANO] for k, g in cube.group(dim).items()}
+            direct = {str(k): g[COST_NANO] for k, g in shared.group(dim).items()}
             charged = chargeback(direct)
             m["showback_by_" + name] = _sorted_usd(view, direct)
             m["chargeback_by_" + name] = _sorted_usd(view, charged)
             m["chargeback_by_%s_usd_per_month" % name] = {k: view.per_month(v) for k, v in
                                                          sorted(charged.items(), key=lambda kv: (-kv[1], kv[0]))}
             m.setdefault("untagged_cost_usd", {})[name] = view.usd(direct.get(UNTAGGED, 0))
-        m["tag_coverage_pct"] = self._coverage(view, tot[COST_NANO])
+        m["tag_coverage_pct"] = self._coverage(shared, tot[COST_NANO])
         m["tag_coverage_basis"] = "cost" if tot[COST_NANO] else "calls (the data has no cost)"
-        any_nano = sum(c[COST_NANO] for k, c in cube.cells.items() if not (k[4] and k[5] and k[6]))
+        any_nano = sum(c[COST_NANO] for k, c in shared.by_tags.items() if not (k[0] and k[1] and k[2]))
         m["untagged_any_usd"] = view.usd(any_nano)
         m["untagged_any_usd_per_month"] = view.per_month(any_nano)
-        m["untagged_by_inferred_organization"] = self._inferred(view, cube)
-        m["unit_economics_by_organization"] = self._unit_economics(view, cube)
+        m["untagged_by_inferred_organization"] = self._inferred(view, shared)
+        m["unit_economics_by_organization"] = self._unit_economics(view, shared)
+        n = len(shared.group("customer_id"))
         m["unit_economics_overall"] = {
-            "customers": len(cube.group("customer_id")), "calls": tot[CALLS],
-            "cost_per_customer_usd": ratio(tot[COST_NANO] / 1e9, len(cube.group("customer_id"))),
-            "cost_per_customer_usd_per_month": ratio(view.per_month(tot[COST_NANO]), len(cube.group("customer_id"))),
+            "customers": n, "calls": tot[CALLS],
+            "cost_per_customer_usd": ratio(tot[COST_NANO] / 1e9, n),
+            "cost_per_customer_usd_per_month": ratio(view.per_month(tot[COST_NANO]), n),
             "cost_per_call_usd": ratio(tot[COST_NANO] / 1e9, tot[CALLS]),
             "cost_per_1k_tokens_usd": ratio(tot[COST_NANO] / 1e6, tot[INPUT] + tot[OUTPUT])}
         m["organization_product_cost"] = {"%s / %s" % k: view.usd(g[COST_NANO]) for k, g in
-                                          by_cost(cube.group("organization_id", "product_id"), COST_NANO)}
+                                          by_cost(shared.group("organization_id", "product_id"), COST_NANO)}
         m["unit_cost_outliers"] = self._outliers(view, m["unit_economics_by_organization"])
         return {"metrics": m, "recommendations": self._recs(view, m), "notes": self._notes(view, m)}
 
     # ---- metrics ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _coverage(view, total: int) -> Dict[str, Optional[float]]:
+    def _coverage(shared, total: int) -> Dict[str, Optional[float]]:
         """% of cost whose field is filled, per business field, and for all three tags at once; % of calls when the
-        data has no cost at all (an absent or empty column covers 0%, never 100%)."""
+        data has no cost at all (an absent or empty column covers 0%, never 100%). The tags are read from the
+        groups by tags, task type and environment from the groups by usage (both hold raw values)."""
         measure = COST_NANO if total else CALLS
-        idx = {f: DIMENSIONS.index(f) for f in COVERAGE_FIELDS}
         filled = {f: 0 for f in COVERAGE_FIELDS}
         all_three = whole = 0
-        for key, cell in view.cube.cells.items():
-            whole += cell[measure]
-            for f, i in idx.items():
-                if key[i]:
-                    filled[f] += cell[measure]
-            if key[idx["organization_id"]] and key[idx["product_id"]] and key[idx["feature_id"]]:
-                all_three += cell[measure]
+        for (org, product, feature), g in shared.by_tags.items():
+            v = g[measure]
+            whole += v
+            filled["organization_id"] += v if org else 0
+            filled["product_id"] += v if product else 0
+            filled["feature_id"] += v if feature else 0
+            all_three += v if org and product and feature else 0
+        for (_, _, _, task, env), g in shared.by_usage.items():
+            filled["task_type"] += g[measure] if task else 0
+            filled["environment"] += g[measure] if env else 0
         out = {f: pct(v, whole) for f, v in filled.items()}  # type: Dict[str, Optional[float]]
         out["all_business_tags"] = pct(all_three, whole)
         return out
 
     @staticmethod
-    def _inferred(view, cube) -> Dict[str, float]:
+    def _inferred(view, shared) -> Dict[str, float]:
         """Cost with any business tag missing, by the organization its customer's tagged calls carry most (the
         customer's usual organization); (untagged) when the customer never tags one. Shows where the gaps are."""
         usual = {}  # type: Dict[str, tuple]  # customer -> (its tagged cost in the org, org)
-        for (cust, org), g in cube.group("customer_id", "organization_id").items():
-            if org != UNTAGGED and (cust not in usual or (g[COST_NANO], org) > usual[cust]):
-                usual[cust] = (g[COST_NANO], org)
+        for (cust, org), cost in shared.customer_org_cost.items():
+            if org != UNTAGGED and (cust not in usual or (cost, org) > usual[cust]):
+                usual[cust] = (cost, org)
         out = {}  # type: Dict[str, int]
-        for key, c in cube.cells.items():
-            if not (key[4] and key[5] and key[6]):
-                org = key[4] or (usual.get(key[2]) or (0, UNTAGGED))[1]
-                out[org] = out.get(org, 0) + c[COST_NANO]
+        for (cust, org), cost in shared.untagged_cost.items():  # the calls lacking a tag, by their raw organization
+            org = org or (usual.get(cust) or (0, UNTAGGED))[1]
+            out[org] = out.get(org, 0) + cost
         return _sorted_usd(view, out)
 
     @staticmethod
-    def _unit_economics(view, cube) -> Dict[str, Dict[str, Any]]:
-        customers = cube.distinct("customer_id", "organization_id")
+    def _unit_economics(view, shared) -> Dict[str, Dict[str, Any]]:
+        customers = shared.distinct("organization_id")
         out = {}
-        for org, g in by_cost(cube.group("organization_id"), COST_NANO):
+        for org, g in by_cost(shared.group("organization_id"), COST_NANO):
             n = customers.get(org, 0)
             out[str(org)] = {"cost_usd": view.usd(g[COST_NANO]), "cost_usd_per_month": view.per_month(g[COST_NANO]),
                              "calls": g[CALLS], "customers": n, "tokens": g[INPUT] + g[OUTPUT],

@@ -113,10 +113,6 @@ class OptimizationAnalyzer(Analyzer):
         if not any(c.env for c in cells):
             notes.append("No environments in this data: every call is treated as production, so only the "
                          "production share of analysis and summarization counts as work that can wait.")
-        unknown = sorted({"%s/%s" % (c.provider, c.model) for c in cells if c.entry is None})
-        if unknown:
-            notes.append("Models not in the price catalog (%s): no right-sizing or caching for them; pass --prices "
-                         "FILE to add their list prices." % ", ".join(unknown))
         if view.days < S.MIN_BASELINE_DAYS:
             notes.append("Fewer than %d days of data: no steady daily baseline, so reserved capacity is not "
                          "assessed." % S.MIN_BASELINE_DAYS)

@@ -7,32 +7,59 @@ Run from src/: python3 analyzers/finops/performance.py [--data CSV] [--out DIR]
 if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable
     import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # noqa
 
+import bisect
+import itertools
+import operator
 from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, LAT_N, LAT_SUM, OUTPUT
-from analyzers.finops._common import by_cost, money_cell, nearest_rank, pct_cell, ratio
+from analyzers.finops._common import by_cost, money_cell, nearest_ranks, pct_cell, ratio
 from analyzers.finops._dominance import MIN_CALLS, dominated as _dominated
+from analyzers.groups import groups
 from pricing.catalog import list_cost_nano
 from utils import html_generator as H
 
 PCTS = (50, 95, 99)
 
 
-def _latency_stats(hist: Dict[int, int]) -> Dict[str, Any]:
-    """calls, mean and exact nearest-rank percentiles of a {ms: calls} histogram."""
-    n = sum(hist.values())
-    p50, p95, p99 = nearest_rank(hist, PCTS)
-    return {"calls": n, "mean_ms": round(sum(ms * c for ms, c in hist.items()) / float(n), 2), "p50_ms": p50,
-            "p95_ms": p95, "p99_ms": p99, "min_ms": min(hist), "max_ms": max(hist)}
+class _Sorted(object):
+    """A {ms: calls} histogram as its latencies in order with their running count, its calls and its total ms."""
+
+    __slots__ = ("values", "running", "calls", "total_ms")
+
+    def __init__(self, hist: Dict[int, int]) -> None:
+        self.values = sorted(hist)
+        counts = list(map(hist.__getitem__, self.values))
+        self.running = list(itertools.accumulate(counts))
+        self.calls = self.running[-1]
+        self.total_ms = sum(map(operator.mul, self.values, counts))
+
+    def at_most(self, ms: int) -> int:
+        """Calls of at most `ms`."""
+        i = bisect.bisect_right(self.values, ms)
+        return self.running[i - 1] if i else 0
 
 
-def _merge(hists: List[Dict[int, int]]) -> Dict[int, int]:
-    out = {}  # type: Dict[int, int]
-    for h in hists:
-        for ms, c in h.items():
-            out[ms] = out.get(ms, 0) + c
-    return out
+def _latency_stats(hists: List[_Sorted]) -> Dict[str, Any]:
+    """calls, mean and exact nearest-rank percentiles of the sum of histograms, without summing them: each
+    percentile is the least latency whose count of calls at or below it, over the histograms, reaches its rank
+    (a bisection over latencies, each histogram bisected in turn)."""
+    n = sum(h.calls for h in hists)
+    lo, hi = min(h.values[0] for h in hists), max(h.values[-1] for h in hists)
+    out = []
+    for rank in nearest_ranks(n, PCTS):
+        a, b = lo, hi  # the answer is in [a, b]: at b the count reaches the rank
+        while a < b:
+            mid = (a + b) // 2
+            if sum(h.at_most(mid) for h in hists) >= rank:
+                b = mid
+            else:
+                a = mid + 1
+        out.append(a)
+    p50, p95, p99 = out
+    return {"calls": n, "mean_ms": round(sum(h.total_ms for h in hists) / float(n), 2), "p50_ms": p50,
+            "p95_ms": p95, "p99_ms": p99, "min_ms": lo, "max_ms": hi}
 
 
 def _tokens_per_s(g: List[int]) -> Optional[float]:
@@ -49,15 +76,18 @@ class PerformanceAnalyzer(Analyzer):
     summary = "How fast is each model, what does speed cost, and which models are both slower and dearer?"
 
     def compute(self, view) -> Dict[str, Any]:
-        cube = view.cube
-        hist = {model: h for model, h in cube.latency_by_model().items() if h}
-        by_model = cube.group("model")
-        m = {"latency_by_model": {k: _latency_stats(hist[k]) for k in sorted(hist)}}  # type: Dict[str, Any]
+        cube, shared = view.cube, groups(view)
+        latency = [(pm, _Sorted(h)) for pm, h in sorted(cube.latency.items())]  # every histogram with calls
+        hists = {}  # type: Dict[str, List[_Sorted]]  # model -> its histograms at every provider
+        for (_, model), h in latency:
+            hists.setdefault(model, []).append(h)
+        by_model = shared.group("model")
+        m = {"latency_by_model": {k: _latency_stats(hists[k]) for k in sorted(hists)}}  # type: Dict[str, Any]
         m["models_without_latency"] = sorted(str(k) for k, g in by_model.items() if not g[LAT_N])
-        m["overall_latency"] = _latency_stats(_merge(list(hist.values()))) if hist else None
-        m["latency_by_provider"] = self._providers(cube)
-        m["latency_by_provider_model"] = {"%s/%s" % pm: _latency_stats(h) for pm, h in sorted(cube.latency.items())}
-        m["cost_latency_by_model"] = self._cost_latency(view, cube, by_model, m["latency_by_model"])
+        m["overall_latency"] = _latency_stats([h for _, h in latency]) if latency else None
+        m["latency_by_provider"] = self._providers(latency)
+        m["latency_by_provider_model"] = {"%s/%s" % pm: _latency_stats([h]) for pm, h in latency}
+        m["cost_latency_by_model"] = self._cost_latency(view, shared, by_model, m["latency_by_model"])
         m["throughput_tokens_per_s_by_model"] = {k: v["output_tokens_per_s"]
                                                  for k, v in m["cost_latency_by_model"].items()}
         m["efficient_frontier"] = self._frontier(m["cost_latency_by_model"])
@@ -68,7 +98,7 @@ class PerformanceAnalyzer(Analyzer):
         if not view.has("latency_ms"):
             notes.append("No latency_ms column: latency percentiles, throughput and the faster-and-cheaper comparison "
                          "need it. Cost per model is still shown.")
-        elif not hist:
+        elif not latency:
             notes.append("The latency_ms column is empty in every row: latency cannot be measured.")
         elif m["models_without_latency"]:
             notes.append("No latency recorded for %s: left out of the latency figures." % ", ".join(m["models_without_latency"]))
@@ -76,25 +106,25 @@ class PerformanceAnalyzer(Analyzer):
 
     # ---- metrics ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _providers(cube) -> Dict[str, Dict[str, Any]]:
+    def _providers(latency) -> Dict[str, Dict[str, Any]]:
         """Per provider: calls with a latency, exact mean and exact percentiles from its (provider, model)
         histograms, and the models it serves."""
-        by_provider = {}  # type: Dict[str, List[Dict[int, int]]]
+        by_provider = {}  # type: Dict[str, List[_Sorted]]
         models = {}  # type: Dict[str, List[str]]
-        for (prov, model), h in sorted(cube.latency.items()):
+        for (prov, model), h in latency:
             by_provider.setdefault(prov, []).append(h)
             models.setdefault(prov, []).append(model)
         out = {}
         for prov in sorted(by_provider):
-            st = _latency_stats(_merge(by_provider[prov]))
+            st = _latency_stats(by_provider[prov])
             out[str(prov)] = {"calls": st["calls"], "mean_ms": st["mean_ms"], "p50_ms": st["p50_ms"],
                               "p95_ms": st["p95_ms"], "p99_ms": st["p99_ms"], "models": models[prov]}
         return out
 
     @staticmethod
-    def _cost_latency(view, cube, by_model, lat) -> Dict[str, Dict[str, Any]]:
+    def _cost_latency(view, shared, by_model, lat) -> Dict[str, Dict[str, Any]]:
         listed = {}  # type: Dict[str, Optional[int]]  # model -> its tokens at list price (None: not in the catalog)
-        for (prov, model), g in cube.group("provider", "model").items():
+        for (prov, model), g in shared.group("provider", "model").items():
             entry = view.catalog.get(prov, model)
             if model not in listed or listed[model] is not None:
                 listed[model] = None if entry is None else (listed.get(model) or 0) + list_cost_nano(

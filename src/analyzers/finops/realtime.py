@@ -12,6 +12,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
+from analyzers.finops import _trends as T
 from analyzers.finops._common import mad, median, money_cell, pct, pct_cell
 from utils import html_generator as H
 from utils.cli import positive_float
@@ -51,9 +52,10 @@ class RealtimeAnalyzer(Analyzer):
         window_h = max(first_h, last_h - WINDOW_DAYS * 24 + 1)  # the baseline's work is bounded by the window
         m.update(self._anomalies(hourly, window_h, last_h))
         m["anomaly_window"] = {"from": iso_hour(window_h), "to": iso_hour(last_h), "days": WINDOW_DAYS}
-        m["customer_spikes"] = self._customer_spikes(cube.customer_hours())
+        days, now, before = T.customer_days(view)
+        m["customer_spikes"] = self._customer_spikes(days)
         m["budget"] = self._budget(hourly, first_h, last_h, self.options.get("budget"))
-        m["top_customers_last_24h"] = self._last_24h(cube.customer_hours(), last_h)
+        m["top_customers_last_24h"] = self._last_24h(now, before)
         m["last_24h_cost_usd"] = view.usd(sum(v[1] for h, v in hourly.items() if last_h - 24 < h <= last_h))
         m["previous_24h_cost_usd"] = view.usd(sum(v[1] for h, v in hourly.items() if last_h - 48 < h <= last_h - 24))
         notes = []
@@ -109,12 +111,8 @@ class RealtimeAnalyzer(Analyzer):
                                                                        "day (hour-of-day, less than 2 weeks of data)", K)}
 
     @staticmethod
-    def _customer_spikes(customer_hourly) -> List[Dict[str, Any]]:
+    def _customer_spikes(days: Dict[str, Dict[int, int]]) -> List[Dict[str, Any]]:
         """Customer-days at SPIKE_RATIO x the customer's median active day or more (at least MIN_ACTIVE_DAYS days)."""
-        days = {}  # type: Dict[str, Dict[int, int]]
-        for (cust, hour), (_, nano) in customer_hourly:
-            d = days.setdefault(cust, {})
-            d[hour // 24] = d.get(hour // 24, 0) + nano
         total_days = len({day for d in days.values() for day in d}) or 1
         floor = sum(sum(d.values()) for d in days.values()) / 1e9 / total_days * 0.01  # 1% of an average day
         out = []
@@ -167,15 +165,7 @@ class RealtimeAnalyzer(Analyzer):
                                 "projected" if projected >= budget * t / 100.0 else "ok")} for t in THRESHOLDS]}
 
     @staticmethod
-    def _last_24h(customer_hourly, last_h: int) -> List[Dict[str, Any]]:
-        now, before = {}, {}  # type: Dict[str, List[int]], Dict[str, int]
-        for (cust, hour), (n, nano) in customer_hourly:
-            if last_h - 24 < hour <= last_h:
-                acc = now.setdefault(cust, [0, 0])
-                acc[0] += n
-                acc[1] += nano
-            elif last_h - 48 < hour <= last_h - 24:
-                before[cust] = before.get(cust, 0) + nano
+    def _last_24h(now: Dict[str, List[int]], before: Dict[str, int]) -> List[Dict[str, Any]]:
         total = sum(v[1] for v in now.values())
         return [{"customer_id": c, "cost_usd": round(v[1] / 1e9, 6), "calls": v[0], "share_pct": pct(v[1], total),
                  "previous_24h_usd": round(before.get(c, 0) / 1e9, 6)}

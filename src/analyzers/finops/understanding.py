@@ -14,6 +14,7 @@ from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
 from analyzers.finops._common import by_cost, money_cell, pct, pct_cell, ratio, usd_dict
 from analyzers.finops import _trends as T
 from analyzers.finops._forecast import forecast
+from analyzers.groups import groups
 from utils import html_generator as H
 from utils.timeutil import iso_day
 
@@ -27,6 +28,8 @@ NON_PRODUCTION = ("development", "dev", "staging", "test", "testing", "qa-env", 
 
 def _named(groups: Dict[object, List[int]]) -> Dict[object, List[int]]:
     """Groups with an empty key renamed (task type and environment are not business tags, so not 'untagged')."""
+    if "" not in groups:
+        return groups  # shared, not copied: 100,000 customers are 100,000 groups
     out = {}  # type: Dict[object, List[int]]
     for k, m in groups.items():
         key = k if k != "" else UNKNOWN
@@ -44,15 +47,15 @@ class UnderstandingAnalyzer(Analyzer):
     summary = "Where does the AI spend go, and where is it heading?"
 
     def compute(self, view) -> Dict[str, Any]:
-        cube = view.cube
-        tot = cube.totals()
+        cube, shared = view.cube, groups(view)
+        tot = shared.totals()
         m = {"total_cost_usd": view.usd(tot[COST_NANO]), "total_calls": tot[CALLS], "total_input_tokens": tot[INPUT],
              "total_output_tokens": tot[OUTPUT], "run_rate_usd_per_month": view.per_month(tot[COST_NANO]),
              "cost_per_1k_tokens_usd": ratio(tot[COST_NANO] / 1e9 * 1000, tot[INPUT] + tot[OUTPUT])}
-        groups = {}  # type: Dict[str, Dict[object, List[int]]]
+        by = {}  # type: Dict[str, Dict[object, List[int]]]
         for name, dim, _ in ALLOCATIONS:
-            groups[name] = _named(cube.group(dim))
-            m["cost_by_" + name] = usd_dict(view, groups[name], COST_NANO)
+            by[name] = _named(shared.group(dim))
+            m["cost_by_" + name] = usd_dict(view, by[name], COST_NANO)
         daily = cube.daily()
         m["daily_cost"] = {iso_day(d): view.usd(v[1]) for d, v in sorted(daily.items())}
         m["daily_calls"] = {iso_day(d): v[0] for d, v in sorted(daily.items())}
@@ -60,26 +63,26 @@ class UnderstandingAnalyzer(Analyzer):
         m["daily_cost_stacked"] = T.stacked_daily(view)
         m["period_change"] = T.period_change(view)
         m["cost_per_active_customer_by_week"] = T.cost_per_customer_by_week(view)
-        m["models"] = self._models(view, cube, groups["model"], tot[COST_NANO])
+        m["models"] = self._models(view, shared, by["model"], tot[COST_NANO])
         m["cost_per_1k_tokens_by_model"] = {k: v["cost_per_1k_tokens_usd"] for k, v in m["models"].items()}
-        m["task_types"] = self._tasks(view, groups["task_type"])
+        m["task_types"] = self._tasks(view, by["task_type"])
         m["output_input_ratio_by_task_type"] = {k: v["output_input_ratio"] for k, v in m["task_types"].items()}
         m["concentration"] = {name: self._top(m["cost_by_" + name], m["total_cost_usd"])
                               for name in ("provider", "model", "customer", "organization")}
         m["concentration"]["top5_customers_share_pct"] = pct(sum(list(m["cost_by_customer"].values())[:5]),
                                                              m["total_cost_usd"])
         recs = [r for r in (self._model_rec(m), self._customer_rec(view, m), self._trend_rec(m),
-                            self._env_rec(view, groups["environment"])) if r]
+                            self._env_rec(view, by["environment"])) if r]
         return {"metrics": m, "recommendations": recs, "notes": self._notes(view, m)}
 
     # ---- metrics ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _models(view, cube, groups, total: int) -> Dict[str, Dict[str, Any]]:
+    def _models(view, shared, by_model, total: int) -> Dict[str, Dict[str, Any]]:
         providers = {}  # type: Dict[str, List[str]]
-        for (prov, model) in sorted(cube.group("provider", "model")):
+        for (prov, model) in sorted(shared.group("provider", "model")):
             providers.setdefault(model, []).append(prov)
         out = {}
-        for model, g in by_cost(groups, COST_NANO):
+        for model, g in by_cost(by_model, COST_NANO):
             tokens = g[INPUT] + g[OUTPUT]
             out[str(model)] = {"providers": providers.get(str(model), []), "calls": g[CALLS], "input_tokens": g[INPUT],
                                "output_tokens": g[OUTPUT], "cost_usd": view.usd(g[COST_NANO]),
@@ -218,7 +221,7 @@ class UnderstandingAnalyzer(Analyzer):
                   "Forecast low (80%)": sorted((d, v["low"]) for d, v in fd.items()),
                   "Forecast high (80%)": sorted((d, v["high"]) for d, v in fd.items())}
         horizons = (("30d", "Next 30 days"), ("90d", "Next 90 days"), ("annual", "Next 12 months"))
-        rows = [[name, (H.fmt_usd(m["forecast_usd"][k]), m["forecast_usd"][k]),
+        rows = [[name, (H.fmt_usd, m["forecast_usd"][k]),
                  money_cell(m["forecast_range_usd"][k]["low"]), money_cell(m["forecast_range_usd"][k]["high"])]
                 for k, name in horizons]
         partial = {p["day"]: p["covered_hours"] for p in data.get("partial_days") or []}
@@ -231,7 +234,7 @@ class UnderstandingAnalyzer(Analyzer):
             H.columns(H.table(["Horizon", "Expected", "Low (80%)", "High (80%)"], rows, id="forecast",
                               caption="Spend forecast"),
                       H.table(["Day", "Cost", "Calls", "Coverage"], days, id="daily-cost",
-                              caption="Cost of every day with data", top=10)),
+                              caption="Cost of every day with data", top=10, limit=None)),  # bounded by time
         ]), id="trend")
 
     @staticmethod
@@ -272,8 +275,8 @@ class UnderstandingAnalyzer(Analyzer):
     def _efficiency_section(m) -> H.Markup:
         per1k = [(k, v) for k, v in sorted(m["cost_per_1k_tokens_by_model"].items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
                  if v is not None]
-        rows = [[k, v["calls"], (H.fmt_tokens(v["avg_input_tokens"]), v["avg_input_tokens"]),
-                 (H.fmt_tokens(v["avg_output_tokens"]), v["avg_output_tokens"]),
+        rows = [[k, v["calls"], (H.fmt_tokens, v["avg_input_tokens"]),
+                 (H.fmt_tokens, v["avg_output_tokens"]),
                  ("%.2f\u00d7" % v["output_input_ratio"] if v["output_input_ratio"] is not None else "\u2014",
                   v["output_input_ratio"]),
                  money_cell(v["cost_per_1k_tokens_usd"]), money_cell(v["cost_usd"])] for k, v in m["task_types"].items()]

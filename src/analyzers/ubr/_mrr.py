@@ -15,7 +15,7 @@ import calendar
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from analyzers.engine.cube import FIRST_TS, LAST_TS
+from analyzers.groups import FIRST, LAST, groups
 from utils.timeutil import iso_day
 
 CHURN_DAYS = 7
@@ -46,30 +46,33 @@ def _periods(start_ts: int, end_ts: int) -> List[Tuple[int, int, str]]:
 
 def _timelines(view) -> Dict[str, Dict[str, Any]]:
     """{customer: {"first", "last", "tiers": [(first_ts, last_ts, tier)] by start}} from the cube's cells."""
-    spans = {}  # type: Dict[Tuple[str, str], List[int]]
-    for key, cell in view.cube.cells.items():
-        s = spans.get((key[2], key[3]))
-        if s is None:
-            spans[(key[2], key[3])] = [cell[FIRST_TS], cell[LAST_TS]]
-        else:
-            s[0], s[1] = min(s[0], cell[FIRST_TS]), max(s[1], cell[LAST_TS])
+    spans = groups(view).by_tier  # (customer, tier) -> measures + [first call, last call]
     out = {}  # type: Dict[str, Dict[str, Any]]
-    for (cust, tier), (a, b) in sorted(spans.items()):
-        t = out.setdefault(cust, {"first": a, "last": b, "tiers": []})
-        t["first"], t["last"] = min(t["first"], a), max(t["last"], b)
-        t["tiers"].append((a, b, tier))
-    for t in out.values():
-        t["tiers"].sort(key=lambda x: (x[0], x[1], x[2]))
+    for key in sorted(spans):
+        cust, tier = key
+        a, b = spans[key][FIRST], spans[key][LAST]
+        t = out.get(cust)
+        if t is None:
+            out[cust] = {"first": a, "last": b, "tiers": [(a, b, tier)]}
+        else:
+            t["first"], t["last"] = min(t["first"], a), max(t["last"], b)
+            t["tiers"].append((a, b, tier))
+            t["tiers"].sort(key=lambda x: (x[0], x[1], x[2]))
     return out
 
 
-def _price_at(view, tl: Dict[str, Any], ts: int) -> Optional[float]:
-    """Monthly price of the customer's tier at time ts (None when it is not subscribed then)."""
+def _price_at(view, tl: Dict[str, Any], ts: int, prices: Dict[str, float]) -> Optional[float]:
+    """Monthly price of the customer's tier at time ts (None when it is not subscribed then); `prices` keeps each
+    tier's price once looked up (a run asks for every customer in every period)."""
     if ts < tl["first"] or ts > tl["last"]:
         return None
-    tier = [x[2] for x in tl["tiers"] if x[0] <= ts][-1]
-    price = view.tier_price(tier)
-    return float(price) if price is not None else 0.0
+    tiers = tl["tiers"]
+    tier = tiers[0][2] if len(tiers) == 1 else [x[2] for x in tiers if x[0] <= ts][-1]
+    price = prices.get(tier)
+    if price is None:
+        listed = view.tier_price(tier)
+        price = prices[tier] = float(listed) if listed is not None else 0.0
+    return price
 
 
 def mrr_movement(view) -> Dict[str, Any]:
@@ -81,15 +84,16 @@ def mrr_movement(view) -> Dict[str, Any]:
     cutoff = view.end_ts - CHURN_DAYS * 86400
     periods = _periods(view.start_ts, view.end_ts)
     rows = []
+    prices = {}  # type: Dict[str, float]
     prev = {}  # type: Dict[str, float]
     for i, (lo, hi, label) in enumerate(periods):
         now = {}  # type: Dict[str, float]
         for cust, tl in timelines.items():
             churned = tl["last"] < cutoff and tl["last"] < lo
             if tl["first"] < hi and not churned:
-                now[cust] = _price_at(view, tl, min(hi - 1, tl["last"])) or 0.0
+                now[cust] = _price_at(view, tl, min(hi - 1, tl["last"]), prices) or 0.0
         if i == 0:  # the opening book: customers already calling on the data's first day, at their first tier
-            base = {c: _price_at(view, tl, tl["first"]) or 0.0 for c, tl in timelines.items()
+            base = {c: _price_at(view, tl, tl["first"], prices) or 0.0 for c, tl in timelines.items()
                     if tl["first"] < lo + 86400}
         else:
             base = prev

@@ -22,10 +22,10 @@ def render(doc) -> H.Markup:
          "tone": "bad" if m["monthly_loss_usd"] > 0 else "good"},
     ])
     corr = m["tier_margin_correlation"]
-    tier_rows = [[t, (H.fmt_usd(v["revenue_usd_per_month"]), v["revenue_usd_per_month"]),
-                  (H.fmt_usd(v["cost_usd_per_month"]), v["cost_usd_per_month"]),
-                  (H.fmt_usd(v["margin_usd"]), v["margin_usd"]), (H.fmt_pct(v["margin_pct"]), v["margin_pct"]),
-                  v["customers"], v["unprofitable"], (H.fmt_pct(v["unprofitable_pct"]), v["unprofitable_pct"])]
+    tier_rows = [[t, (H.fmt_usd, v["revenue_usd_per_month"]),
+                  (H.fmt_usd, v["cost_usd_per_month"]),
+                  (H.fmt_usd, v["margin_usd"]), (H.fmt_pct, v["margin_pct"]),
+                  v["customers"], v["unprofitable"], (H.fmt_pct, v["unprofitable_pct"])]
                  for t, v in tiers.items()]
     by_tier = H.section("Margin by tier", H.join([
         H.bar_chart([(t, v["margin_usd"]) for t, v in tiers.items()], "Margin by tier over the period", sort=False),
@@ -36,10 +36,10 @@ def render(doc) -> H.Markup:
     dist = H.section("Margin distribution", H.bar_chart(
         [(b["bucket"], b["customers"]) for b in m["margin_distribution"]], "Customers by margin %",
         value_format=H.fmt_int, sort=False), intro="Customers with a known tier, by margin % over the period.")
-    cust_rows = [[c["customer_id"], c["subscription_tier"], (H.fmt_usd(c["revenue_usd"]), c["revenue_usd"]),
-                  (H.fmt_usd(c["cost_usd"]), c["cost_usd"]), (H.fmt_usd(c["margin_usd"]), c["margin_usd"]),
-                  (H.fmt_pct(c["margin_pct"]), c["margin_pct"]),
-                  (H.badge(c["status"].capitalize(), _TONE[c["status"]]), c["status"]),
+    cust_rows = [[c["customer_id"], c["subscription_tier"], (H.fmt_usd, c["revenue_usd"]),
+                  (H.fmt_usd, c["cost_usd"]), (H.fmt_usd, c["margin_usd"]),
+                  (H.fmt_pct, c["margin_pct"]),
+                  (_status_badge, c["status"]),
                   "yes" if c["tier_changed"] else "no"] for c in m["customers"]]
     table = H.section("Every customer", H.table(
         ["Customer", "Tier", "Revenue", "AI cost", "Margin", "Margin %", "Status", "Tier changed"], cust_rows,
@@ -59,20 +59,24 @@ def render(doc) -> H.Markup:
 _TONE = {"unprofitable": "bad", "profitable": "good", "unknown tier": "neutral"}
 
 
+def _status_badge(status: str) -> H.Markup:
+    return H.badge(status.capitalize(), _TONE[status])
+
+
 def _actions(m: Dict[str, Any]) -> H.Markup:
     ups = m["tier_upgrades"]
     up = H.table(["Customer", "From", "To", "AI cost/month", "Price/month", "New price/month", "Gain/month"],
                  [[u["customer_id"], u["from_tier"], u["to_tier"] or "none higher",
-                   (H.fmt_usd(u["cost_usd_per_month"]), u["cost_usd_per_month"]),
-                   (H.fmt_usd(u["price_usd_per_month"]), u["price_usd_per_month"]),
-                   (H.fmt_usd(u["new_price_usd_per_month"]), u["new_price_usd_per_month"]),
-                   (H.fmt_usd(u["revenue_gain_usd_per_month"]), u["revenue_gain_usd_per_month"])] for u in ups],
+                   (H.fmt_usd, u["cost_usd_per_month"]),
+                   (H.fmt_usd, u["price_usd_per_month"]),
+                   (H.fmt_usd, u["new_price_usd_per_month"]),
+                   (H.fmt_usd, u["revenue_gain_usd_per_month"])] for u in ups],
                  id="tier-upgrades", caption="Customers whose AI cost per month exceeds their tier's price")
     caps = m["usage_caps"]
     cap = H.table(["Tier", "Cap/month", "Customers", "Over the cap", "Overage/month", "Margin if they leave/month"],
-                  [[t, (H.fmt_usd(c["cap_usd_per_month"]), c["cap_usd_per_month"]), c["customers"],
-                    c["customers_over_cap"], (H.fmt_usd(c["overage_usd_per_month"]), c["overage_usd_per_month"]),
-                    (H.fmt_usd(c["margin_if_they_leave_usd_per_month"]), c["margin_if_they_leave_usd_per_month"])]
+                  [[t, (H.fmt_usd, c["cap_usd_per_month"]), c["customers"],
+                    c["customers_over_cap"], (H.fmt_usd, c["overage_usd_per_month"]),
+                    (H.fmt_usd, c["margin_if_they_leave_usd_per_month"])]
                    for t, c in caps["by_tier"].items()], id="usage-caps", key=4,
                   caption="A cap of %s of the plan price in AI cost per customer per month" % H.fmt_pct(caps["cap_pct"], 0))
     return H.section("Fixing unprofitable customers: revenue scenarios", H.join([
@@ -83,11 +87,11 @@ def _actions(m: Dict[str, Any]) -> H.Markup:
 
 def _mrr(m: Dict[str, Any]) -> H.Markup:
     mv = m["mrr_movement"]
-    rows = [[p["period"], (H.fmt_usd(p["opening_mrr_usd"]), p["opening_mrr_usd"]),
-             (H.fmt_usd(p["new_mrr_usd"]), p["new_mrr_usd"]), (H.fmt_usd(p["expansion_mrr_usd"]), p["expansion_mrr_usd"]),
-             (H.fmt_usd(-p["contraction_mrr_usd"]), -p["contraction_mrr_usd"]),
-             (H.fmt_usd(-p["churned_mrr_usd"]), -p["churned_mrr_usd"]),
-             (H.fmt_usd(p["closing_mrr_usd"]), p["closing_mrr_usd"]), p["customers"]] for p in mv["periods"]]
+    rows = [[p["period"], (H.fmt_usd, p["opening_mrr_usd"]),
+             (H.fmt_usd, p["new_mrr_usd"]), (H.fmt_usd, p["expansion_mrr_usd"]),
+             (H.fmt_usd, -p["contraction_mrr_usd"]),
+             (H.fmt_usd, -p["churned_mrr_usd"]),
+             (H.fmt_usd, p["closing_mrr_usd"]), p["customers"]] for p in mv["periods"]]
     return H.section("MRR movement", H.table(
         ["Period", "Opening MRR", "New", "Expansion", "Contraction", "Churn", "Closing MRR", "Customers"], rows,
         id="mrr-movement", caption="Monthly recurring revenue by %s, inferred from the calls" % (mv["granularity"] or

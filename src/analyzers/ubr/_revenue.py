@@ -8,15 +8,17 @@ the same cube) agree to the nano-dollar.
 from typing import Dict, List, Optional, Tuple
 
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
+from analyzers.groups import groups
 from utils.schema import TIER_ORDER, TIER_PRICES_USD
 
 NO_TIER = "(none)"  # how a customer without any subscription_tier value is shown
 
 
 class CustomerMoney(object):
-    """One customer over the data period: tier, revenue and cost in nano-dollars, calls and tokens."""
+    """One customer over the data period: tier, revenue and cost in nano-dollars, margin (revenue - cost), calls and
+    tokens."""
 
-    __slots__ = ("customer_id", "tier", "price", "revenue", "cost_nano", "calls", "tokens")
+    __slots__ = ("customer_id", "tier", "price", "revenue", "cost_nano", "calls", "tokens", "margin")
 
     def __init__(self, customer_id: str, tier: str, price: Optional[int], revenue: int, cost_nano: int, calls: int,
                  tokens: int) -> None:
@@ -27,14 +29,11 @@ class CustomerMoney(object):
         self.cost_nano = cost_nano
         self.calls = calls
         self.tokens = tokens
+        self.margin = revenue - cost_nano  # read a dozen times per customer: kept, not recomputed
 
     @property
     def known(self) -> bool:
         return self.price is not None
-
-    @property
-    def margin(self) -> int:
-        return self.revenue - self.cost_nano
 
     @property
     def tier_label(self) -> str:
@@ -42,11 +41,19 @@ class CustomerMoney(object):
 
 
 def customers(view) -> List[CustomerMoney]:
-    """Every customer in the data, sorted by id."""
+    """Every customer in the data, sorted by id: made once per report run and shared by the three reports (do not
+    change it)."""
+    return groups(view).cached("ubr.customers", lambda: _customers(view))
+
+
+def _customers(view) -> List[CustomerMoney]:
     out = []
-    for cid, m in sorted(view.cube.group("customer_id").items()):
+    revenue = {}  # type: Dict[str, int]  # tier -> revenue over the period: the same for every customer of a tier
+    for cid, m in sorted(groups(view).group("customer_id").items()):
         tier = view.tier_of(cid)
-        out.append(CustomerMoney(cid, tier, view.tier_price(tier), view.revenue_nano(cid), m[COST_NANO], m[CALLS],
+        if tier not in revenue:
+            revenue[tier] = view.revenue_nano(cid)
+        out.append(CustomerMoney(cid, tier, view.tier_price(tier), revenue[tier], m[COST_NANO], m[CALLS],
                                  m[INPUT] + m[OUTPUT]))
     return out
 

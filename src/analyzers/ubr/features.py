@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional
 
 from analyzers.engine.base import Analyzer
 from analyzers.engine.cube import CALLS, COST_NANO
+from analyzers.groups import groups
 from analyzers.ubr._revenue import customers, pct, split_by_weight, tier_note
 from utils import html_generator as H
 from utils.cli import non_negative_float
@@ -47,17 +48,18 @@ class FeaturesAnalyzer(Analyzer):
         if not 0 <= a_min <= 100 or m_min != m_min:
             raise ConfigError("--adoption-threshold must be between 0 and 100, got %s" % a_min)
         rows = customers(view)
-        revenue = {f: 0 for f in view.cube.group("feature_id")}
+        shared = groups(view)
+        revenue = {f: 0 for f in shared.group("feature_id")}
         calls_by = {}  # type: Dict[str, Dict[str, int]]
-        for (cid, feat), m in view.cube.group("customer_id", "feature_id").items():
-            calls_by.setdefault(cid, {})[feat] = m[CALLS]
+        for (cid, feat), calls in shared.customer_feature_calls.items():
+            calls_by.setdefault(cid, {})[feat] = calls
         for r in rows:  # each customer's revenue, split over its features by call share
             for feat, part in split_by_weight(r.revenue, calls_by.get(r.customer_id, {})).items():
                 revenue[feat] += part
-        users = view.cube.distinct("customer_id", "feature_id")
+        users = shared.distinct("feature_id")
         known_revenue = any(r.known for r in rows)
         feats = {}
-        for feat, m in view.cube.group("feature_id").items():
+        for feat, m in shared.group("feature_id").items():
             rev, cost = revenue[feat], m[COST_NANO]
             adoption = pct(users.get(feat, 0), len(rows)) or 0.0
             margin = pct(rev - cost, rev)
@@ -70,7 +72,7 @@ class FeaturesAnalyzer(Analyzer):
                            "quadrant": _quadrant(adoption, margin, cost, a_min, m_min)
                            if known_revenue and feat != UNTAGGED else None}
         order = sorted(feats, key=lambda f: (-feats[f]["cost_usd"], f))
-        total_cost = sum(m[COST_NANO] for m in view.cube.group("feature_id").values())
+        total_cost = sum(m[COST_NANO] for m in shared.group("feature_id").values())
         total_rev = sum(revenue.values())
         metrics = {
             "features": {f: feats[f] for f in order},
@@ -181,10 +183,10 @@ def _render(doc) -> H.Markup:
         H.bar_chart([(f, v["adoption_pct"]) for f, v in feats.items()], "Adoption by feature (% of customers)",
                     value_format=H.fmt_pct, additive=False))
     rows = [[f, (H.badge((v["quadrant"] or "n/a").capitalize(), TONES.get(v["quadrant"], "neutral")), v["quadrant"] or ""),
-             (H.fmt_pct(v["adoption_pct"]), v["adoption_pct"]), (H.fmt_pct(v["margin_pct"]), v["margin_pct"]),
-             (H.fmt_usd(v["cost_usd_per_month"]), v["cost_usd_per_month"]),
-             (H.fmt_usd(v["revenue_usd_per_month"]), v["revenue_usd_per_month"]), v["calls"], v["customers"],
-             (H.fmt_usd(v["cost_per_call_usd"]), v["cost_per_call_usd"])] for f, v in feats.items()]
+             (H.fmt_pct, v["adoption_pct"]), (H.fmt_pct, v["margin_pct"]),
+             (H.fmt_usd, v["cost_usd_per_month"]),
+             (H.fmt_usd, v["revenue_usd_per_month"]), v["calls"], v["customers"],
+             (H.fmt_usd, v["cost_per_call_usd"])] for f, v in feats.items()]
     table = H.table(["Feature", "Quadrant", "Adoption", "Margin %", "AI cost/month", "Revenue/month", "Calls",
                      "Customers", "Cost per call"], rows, id="features", caption="Every feature, costliest first")
     return H.join([cards, H.section("Invest, maintain, fix or sunset", H.join([rules, panels, charts, table])),

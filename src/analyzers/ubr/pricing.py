@@ -145,7 +145,7 @@ def _churn(view, rows: List[CustomerMoney], charges: Dict[str, Dict[str, int]]) 
            "by_model": {}}
     for name in MODELS[1:]:
         d = {}
-        for group, members in (("all", known), ("light", [r for r in known if r.customer_id in light])):
+        for group, members in (("all", known), ("light", known[:n_light])):  # known is lightest first
             diffs = sorted(charges[r.customer_id][name] - r.revenue for r in members)
             more = [x for x in diffs if x > 0]
             less = [x for x in diffs if x < 0]
@@ -290,10 +290,10 @@ def _render(doc) -> H.Markup:
          "tone": "good" if best["model"] else None},
         {"label": "Light customers", "value": H.fmt_int(churn["light_customers"]), "context": churn["light_rule"]},
     ])
-    rows = [[models[k]["name"], (H.fmt_usd(models[k]["revenue_usd_per_month"]), models[k]["revenue_usd_per_month"]),
-             (H.fmt_usd(models[k]["margin_usd_per_month"]), models[k]["margin_usd_per_month"]),
-             (H.fmt_pct(models[k]["margin_pct"]), models[k]["margin_pct"]),
-             (H.fmt_usd(models[k]["change_vs_flat_usd_per_month"]), models[k]["change_vs_flat_usd_per_month"]),
+    rows = [[models[k]["name"], (H.fmt_usd, models[k]["revenue_usd_per_month"]),
+             (H.fmt_usd, models[k]["margin_usd_per_month"]),
+             (H.fmt_pct, models[k]["margin_pct"]),
+             (H.fmt_usd, models[k]["change_vs_flat_usd_per_month"]),
              models[k]["rule"]] for k in MODELS]
     compare = H.section("Revenue and margin by pricing model", H.join([
         H.columns(H.bar_chart([(models[k]["name"], models[k]["revenue_usd_per_month"]) for k in MODELS],
@@ -308,16 +308,16 @@ def _render(doc) -> H.Markup:
             c = churn["by_model"][k][g]
             crow.append([models[k]["name"], "light customers" if g == "light" else "all customers", c["customers"],
                          c["pay_more"], c["pay_less"], c["pay_same"],
-                         (H.fmt_usd(c["increase_usd_per_month"]), c["increase_usd_per_month"]),
-                         (H.fmt_usd(c["decrease_usd_per_month"]), c["decrease_usd_per_month"]),
-                         (H.fmt_usd(c["median_change_usd_per_month"]), c["median_change_usd_per_month"])])
+                         (H.fmt_usd, c["increase_usd_per_month"]),
+                         (H.fmt_usd, c["decrease_usd_per_month"]),
+                         (H.fmt_usd, c["median_change_usd_per_month"])])
     lrow = []
     for k in MODELS[1:]:
         c = churn["by_model"][k]["if_churn"]
         lrow.append([models[k]["name"], (H.fmt_usd(models[k]["change_vs_flat_usd_per_month"]),
                                          models[k]["change_vs_flat_usd_per_month"]), c["customers_leaving"],
-                     (H.fmt_usd(c["revenue_change_usd_per_month"]), c["revenue_change_usd_per_month"]),
-                     (H.fmt_usd(c["margin_change_usd_per_month"]), c["margin_change_usd_per_month"])])
+                     (H.fmt_usd, c["revenue_change_usd_per_month"]),
+                     (H.fmt_usd, c["margin_change_usd_per_month"])])
     churn_sec = H.section("Churn risk: who would pay more", H.join([H.table(
         ["Model", "Group", "Customers", "Pay more", "Pay less", "Same", "Increase/month", "Decrease/month",
          "Median change/month"], crow, id="churn", caption="Compared with today's subscription"),
@@ -342,8 +342,8 @@ def _render(doc) -> H.Markup:
                               params["days"]))
     cust = H.section("Every customer under each model", H.table(
         ["Customer", "Tier", "Tokens", "Light"] + [NAMES[k].split(" (")[0] + "/month" for k in MODELS],
-        [[c["customer_id"], c["subscription_tier"], (H.fmt_tokens(c["tokens"]), c["tokens"]),
-          "yes" if c["light"] else "no"] + [(H.fmt_usd(c[k + "_usd_per_month"]), c[k + "_usd_per_month"])
+        [[c["customer_id"], c["subscription_tier"], (H.fmt_tokens, c["tokens"]),
+          "yes" if c["light"] else "no"] + [(H.fmt_usd, c[k + "_usd_per_month"])
                                             for k in MODELS] for c in m["customers"]],
         id="customers", caption="Monthly price per customer, heaviest users first"))
     recs = H.section("Recommendations", H.recommendations(doc["recommendations"]))

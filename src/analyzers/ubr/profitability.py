@@ -14,6 +14,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
 from typing import Any, Dict, List
 
 from analyzers.engine.base import Analyzer
+from analyzers.groups import groups
 from analyzers.ubr._mrr import mrr_movement
 from analyzers.ubr._profitability_page import render
 from analyzers.ubr._revenue import CustomerMoney, customers, pct, spearman, tier_note, tiers_by_price
@@ -47,7 +48,8 @@ class ProfitabilityAnalyzer(Analyzer):
         bad = sorted((r for r in known if r.margin < 0), key=lambda r: (r.margin, r.customer_id))
         revenue, cost = sum(r.revenue for r in rows), sum(r.cost_nano for r in rows)
         loss = -sum(r.margin for r in bad)
-        changes = view.tier_changes()
+        changes = groups(view).tier_changes()
+        tier_now = {r.customer_id: r.tier for r in rows if r.customer_id in changes}  # view.tier_of, looked up once
         upgrades = _tier_upgrades(view, known)
         caps = _usage_caps(view, known, share)
         metrics = {
@@ -63,7 +65,7 @@ class ProfitabilityAnalyzer(Analyzer):
             "margin_by_tier": _by_tier(view, rows),
             "tier_margin_correlation": _correlation(view, known),
             "margin_distribution": _distribution(known),
-            "tier_changes": [{"customer_id": c, "tiers_seen": t, "current_tier": view.tier_of(c)}
+            "tier_changes": [{"customer_id": c, "tiers_seen": t, "current_tier": tier_now[c]}
                              for c, t in sorted(changes.items())],
             "tier_upgrades": upgrades, "usage_caps": caps, "mrr_movement": mrr_movement(view),
         }
@@ -120,15 +122,10 @@ def _correlation(view, known: List[CustomerMoney]) -> Dict[str, Any]:
 
 
 def _distribution(known: List[CustomerMoney]) -> List[Dict[str, Any]]:
+    margins = [100.0 * r.margin / r.revenue for r in known if r.revenue > 0]
     out = []
     for lo, hi in BUCKETS:
-        n = 0
-        for r in known:
-            if r.revenue <= 0:
-                continue
-            m = 100.0 * r.margin / r.revenue
-            if (lo is None or m >= lo) and (hi is None or m < hi):
-                n += 1
+        n = sum(1 for m in margins if (lo is None or m >= lo) and (hi is None or m < hi))
         label = ("below %d%%" % hi if lo is None else "%d%% and above" % lo if hi is None else "%d%% to %d%%" % (lo, hi))
         out.append({"bucket": label, "min_pct": lo, "max_pct": hi, "customers": n})
     return out

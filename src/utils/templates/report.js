@@ -6,6 +6,8 @@
 
   function each(list, fn) { for (var i = 0; i < list.length; i++) { fn(list[i], i); } }
 
+  function num(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }  /* 1000 -> "1,000", as the page writes it */
+
   function sortKey(cell, numeric) {
     if (!cell) { return null; }
     var raw = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent;
@@ -27,7 +29,8 @@
     var tbody = table && table.tBodies[0];
     if (!tbody) { return; }
     var top = parseInt(box.getAttribute("data-top"), 10) || 0;
-    var total = tbody.rows.length;
+    var held = tbody.rows.length;  /* the rows in the page; a long table holds its top rows of data-total */
+    var total = parseInt(box.getAttribute("data-total"), 10) || held;
     var filter = box.querySelector(".table-filter");
     var status = box.querySelector(".table-status");
     var toggle = box.querySelector(".table-toggle");
@@ -45,12 +48,13 @@
       });
       box.classList.toggle("filtering", q !== "");
       var expanded = box.classList.contains("expanded");
-      var shown = q ? matched : (expanded || !top ? total : Math.min(top, total));
+      var shown = q ? matched : (expanded || !top ? held : Math.min(top, held));
       if (status) {
-        status.textContent = q ? matched + " of " + total + " rows match" : "Showing " + shown + " of " + total + " rows";
+        status.textContent = q ? num(matched) + " of " + num(held) + (held < total ? " rows on this page match" : " rows match")
+          : "Showing " + num(shown) + " of " + num(total) + " rows";
       }
       if (toggle) {
-        toggle.textContent = expanded ? "Show top " + top + " rows" : "Show all " + total + " rows";
+        toggle.textContent = expanded ? "Show top " + num(top) + " rows" : (held < total ? "Show top " : "Show all ") + num(held) + " rows";
         toggle.setAttribute("aria-expanded", expanded ? "true" : "false");
       }
     }
