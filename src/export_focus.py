@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Export our AI-call CSV as FinOps FOCUS 1.2 rows, to load next to the cloud bills in a FinOps tool.
 
-    python3 src/export_focus.py --data CSV --output PATH [--per-call] [--billing-account ID] [--prices FILE]
+    python3 src/export_focus.py --data CSV --output PATH [--per-call] [--billing-account ID]
+                                [--prices FILE [--prices-alone]]
 
 One row per SKU price used: per UTC day x provider x model x customer x business context (organization, product,
 feature, task type, subscription tier) x token type (input, cached input, cache write, output; a type without
@@ -16,8 +17,10 @@ import sys
 import time
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-from analyzers.engine.reader import ReadStats, iter_calls, read_header
-from pricing.catalog import Catalog, load_catalog
+from analyzers.engine.reader import ReadStats, iter_input_calls
+from pricing import unpriced
+from pricing.catalog import Catalog
+from pricing.cli import add_price_arguments, catalog_from_args
 from utils.cli import ArgumentParser, run_main
 from utils.fsutil import atomic_open, check_writable
 from utils.money import split_exactly
@@ -63,14 +66,14 @@ Prices = Optional[Tuple[Optional[int], ...]]  # micro-dollars per 1M tokens by t
 
 def build_parser() -> ArgumentParser:
     p = ArgumentParser(prog="export_focus.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", default=DEFAULT_DATA, metavar="CSV", help="our AI-call CSV (default %(default)s)")
+    p.add_argument("--data", default=DEFAULT_DATA, metavar="CSV",
+                   help="our AI-call CSV, a folder of them or a glob (.csv.gz too) (default %(default)s)")
     p.add_argument("--output", required=True, metavar="PATH", help="the FOCUS CSV to write (replaced atomically)")
     p.add_argument("--per-call", action="store_true",
                    help="rows per call and token type instead of per day, context and token type")
     p.add_argument("--billing-account", default="revenium-showcase", metavar="ID",
                    help="BillingAccountId and BillingAccountName (default %(default)s)")
-    p.add_argument("--prices", metavar="FILE", default=None,
-                   help="a price catalog (JSON or CSV) over the built-in one, for ListUnitPrice")
+    add_price_arguments(p, "for ListUnitPrice")
     return p
 
 
@@ -115,7 +118,8 @@ class Sku(object):
         self.provider_name, self.service = PROVIDERS.get(provider, (title, "%s API" % title))
         self.publisher = publisher(model, self.provider_name)
         self.sku_id = "%s/%s" % (provider, model)
-        entry = catalog.get(provider, model)
+        r = catalog.resolve(provider, model)
+        entry = r.entry if r is not None else None
         self.prices = None if entry is None else tuple(getattr(entry, t[2]) for t in TOKEN_TYPES)  # type: Prices
 
 
@@ -193,7 +197,7 @@ class Export(object):
         self.catalog = catalog
         self.calls = 0
         self.cost_nano = 0
-        self.unpriced = set()  # type: Set[str]
+        self.unpriced = set()  # type: Set[Tuple[str, str]]  # (provider, model) without a list price
         self._skus = {}  # type: Dict[Tuple[str, str], Sku]
 
     def sku(self, provider: str, model: str) -> Sku:
@@ -201,7 +205,7 @@ class Export(object):
         if s is None:
             s = self._skus[(provider, model)] = Sku(provider, model, self.catalog)
             if s.prices is None:
-                self.unpriced.add(s.sku_id)
+                self.unpriced.add((provider, model))
         return s
 
     def daily_rows(self, calls) -> Iterator[Dict[str, object]]:
@@ -240,10 +244,9 @@ class Export(object):
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     check_writable(args.output, "output")
-    export = Export(args.billing_account, load_catalog(args.prices))
-    header = read_header(args.data)
+    export = Export(args.billing_account, catalog_from_args(args))
     stats = ReadStats()
-    calls = iter_calls(args.data, stats, header) if header is not None else iter([])
+    calls = iter_input_calls(args.data, stats)  # a file, a folder or a glob
     rows = export.call_rows(calls) if args.per_call else export.daily_rows(calls)
     columns = COLUMNS + (["x_CallId"] if args.per_call else [])
     written = 0
@@ -256,8 +259,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("Wrote %d FOCUS 1.2 row(s) for %d call(s), BilledCost total $%s, to %s" % (
         written, export.calls, money(export.cost_nano), args.output))
     if export.unpriced:
-        sys.stderr.write("note: no list price in the catalog for %s: their rows have no ListUnitPrice (add them with "
-                         "--prices FILE)\n" % ", ".join(sorted(export.unpriced)))
+        found = sorted(export.unpriced)
+        sys.stderr.write("note: no list price in the catalog for %s: their rows have no ListUnitPrice; to add them, "
+                         "pass --prices FILE, a CSV with the header %s and the lines %s (placeholders replaced by list "
+                         "prices in USD per 1M tokens)\n" % (", ".join("%s/%s" % pm for pm in found), unpriced.HEADER,
+                                                            "; ".join(unpriced.prices_line(*pm) for pm in found)))
     if stats.skipped_rows:
         sys.stderr.write("warning: skipped %d unusable row(s) of %s: %s\n" % (stats.skipped_rows, args.data, ", ".join(
             "%s %d" % kv for kv in sorted(stats.skipped.items()))))

@@ -7,6 +7,7 @@ import os
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
+from analyzers.engine.inputs import stamp
 from analyzers.registry import ANALYZERS, CATEGORY_TITLES, analyzer_class
 from viewer import SRC_DIR
 from viewer.children import Children, last_line
@@ -49,12 +50,10 @@ class Viewer(object):
         self.started = now_iso()
         self.default_reports = report_list()
 
-    def data_stamp(self) -> Optional[Tuple[int, int]]:
-        try:
-            st = os.stat(self.data)
-        except OSError:
-            return None
-        return st.st_size, st.st_mtime_ns
+    def data_stamp(self) -> Optional[Tuple[int, Any]]:
+        """(bytes on disk, what changes when any file of the data changes), None when there is no data yet: the
+        data is a file, a folder of daily files or a glob (engine/inputs)."""
+        return stamp(self.data)
 
     def analyze(self) -> Optional[str]:
         """One refresh: run the analyzers (incremental) in a subprocess, then load their output into memory."""
@@ -63,7 +62,7 @@ class Viewer(object):
         args = [ANALYZE, "--data", self.data, "--out", self.reports, "--incremental", "--quiet"]
         if self.target_bytes:
             args += ["--target-mb", "%.6f" % (self.target_bytes / 1e6)]
-        log("refresh: analyzing %s (%.1f MB)" % (self.data, os.path.getsize(self.data) / 1e6))
+        log("refresh: analyzing %s (%.1f MB)" % (self.data, (self.data_stamp() or (0,))[0] / 1e6))
         t0 = time.time()
         code, out, err = self.children.run(args)
         if self.children.closed:

@@ -33,6 +33,7 @@ from viewer.common import log  # the viewer package first: importing it puts src
 from viewer.demo import DEMO_TARGET_MB, start_demo
 from viewer.httpd import Server
 from viewer.live import Viewer
+from analyzers.engine.inputs import stamp
 from utils.cli import ArgumentParser, positive_float, run_main
 from utils.errors import ConfigError
 from utils.paths import DEFAULT_DATA, DEFAULT_REPORTS
@@ -54,7 +55,8 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to your network)")
     p.add_argument("--port", type=port_number, default=8000, help="port (default 8000; 0 picks a free one)")
-    p.add_argument("--data", default=DEFAULT_DATA, help="the CSV to watch (default src/data/simulated_calls.csv)")
+    p.add_argument("--data", default=DEFAULT_DATA, help="the data to watch: a CSV, a folder of daily .csv/.csv.gz files or a glob "
+                        "(default src/data/simulated_calls.csv)")
     p.add_argument("--reports", default=DEFAULT_REPORTS, help="the analyzers' output folder (default src/reports)")
     p.add_argument("--interval", type=positive_float, default=10.0,
                    help="seconds between looks at the data file (default 10)")
@@ -86,9 +88,12 @@ def bind(host: str, port: int, viewer: Viewer) -> Server:
 def make_viewer(args: argparse.Namespace) -> Viewer:
     """The server's state from the flags; a missing data file without --demo is a one-line error."""
     data, reports = os.path.abspath(args.data), os.path.abspath(args.reports)
-    if not args.demo and not os.path.isfile(data):
+    if not args.demo and stamp(data) is None:  # a file, a folder of daily files or a glob (engine/inputs)
         raise ConfigError("no data file at %s; create one with `python3 src/simulator/core.py`, or run "
                           "`python3 viewer/serve.py --demo` to generate data and watch it live" % args.data)
+    if args.demo and not os.path.isfile(data) and stamp(data) is not None:
+        raise ConfigError("--demo generates one CSV file, and %s is a folder or a glob: pass --data FILE.csv, or "
+                          "serve the folder without --demo" % args.data)
     target_mb = args.target_mb or (DEMO_TARGET_MB if args.demo else None)
     return Viewer(data, reports, args.interval, int(target_mb * 1e6) if target_mb else None)
 

@@ -1,10 +1,13 @@
 """The command line of run_all_analyzers.py and of each analyzer's own script.
 
-    run_all_analyzers.py [--data CSV] [--out DIR] [--workers N] [--incremental] [--prices FILE] [analyzer options]
+    run_all_analyzers.py [--data CSV] [--out DIR] [--workers N] [--incremental] [--prices FILE [--prices-alone]]
+                         [analyzer options]
 
 Builds the price catalog once (built-in + --prices), reads the file once (analyzers/runner.py), computes and
 writes the reports, and prints one summary line.
 """
+import argparse
+import json
 import os
 import sys
 import time
@@ -13,13 +16,17 @@ from typing import List, Optional, Sequence
 from analyzers.engine.fold import PassResult
 from analyzers.engine.reader import ReadStats
 from analyzers.registry import IDS, analyzer_classes
-from analyzers.runner import analyze_file, auto_workers, existing_reports, render_reports, write_outputs
-from pricing.catalog import load_catalog
+from analyzers.engine.inputs import describe, resolve
+from analyzers.passes import ENGINES, analyze_file, auto_workers
+from analyzers.runner import existing_reports, render_reports, write_outputs
+from pricing.cli import add_price_arguments, catalog_from_args
 from utils.cli import ArgumentParser
 from utils.errors import ConfigError
 from utils.paths import DEFAULT_DATA, DEFAULT_REPORTS, GENERATE_COMMAND
 
-RUN_FLAGS = ("data", "out", "workers", "incremental", "target_mb", "quiet")  # how to run, not what to compute
+# how to run, not what to compute
+RUN_FLAGS = ("data", "out", "workers", "incremental", "target_mb", "quiet", "prices_alone", "engine", "scheduler",
+             "storage_options")
 
 
 class Progress(object):
@@ -52,14 +59,24 @@ class Progress(object):
 def build_parser(ids: Sequence[str], prog: str) -> ArgumentParser:
     what = "all eight analyzers" if len(ids) > 1 else "the %s analyzer" % ids[0]
     p = ArgumentParser(prog=prog, description="Read the AI-call CSV once and write the reports of %s." % what)
-    p.add_argument("--data", default=DEFAULT_DATA, help="the CSV of AI calls (default src/data/simulated_calls.csv)")
+    p.add_argument("--data", default=DEFAULT_DATA,
+                   help="the AI calls: a CSV file (or .csv.gz), a folder of them, a glob ('logs/*.csv.gz'), or a URL "
+                        "such as s3://bucket/calls/ (needs fsspec) (default src/data/simulated_calls.csv)")
     p.add_argument("--out", default=DEFAULT_REPORTS, help="output folder: json/, html/ (default src/reports)")
-    p.add_argument("--workers", type=int, default=0, help="processes reading byte ranges of the file (0 = automatic)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="processes reading parts of the data (0 = automatic); with --engine dask and no --scheduler, "
+                        "the size of the local cluster")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="who runs the pass: local processes (default) or a Dask cluster (needs dask[distributed])")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running cluster's scheduler, e.g. tcp://HOST:8786 (default: start a "
+                        "local cluster)")
+    p.add_argument("--storage-options", metavar="JSON", type=_json_object,
+                   help='for a URL in --data: fsspec options as JSON, e.g. \'{"profile": "analytics"}\' or '
+                        '\'{"endpoint_url": "http://127.0.0.1:9000"}\'')
     p.add_argument("--incremental", action="store_true",
                    help="keep state in OUT/state/ and read only the rows appended since the last run")
-    p.add_argument("--prices", metavar="FILE", default=None,
-                   help="price catalog (JSON or CSV) over the built-in one: values the alternatives every report "
-                        "prices (the spend itself is the CSV's cost_usd)")
+    add_price_arguments(p, "values the alternatives every report prices (the spend itself is the CSV's cost_usd)")
     p.add_argument("--target-mb", type=float, default=None, help="size the data file is growing to (for the viewer)")
     p.add_argument("--quiet", action="store_true", help="no summary line")
     seen = set()
@@ -78,22 +95,40 @@ def _summary_line(result: PassResult, data_file: str, secs: float, how: str, rep
         format(s.rows, ","), format(s.skipped_rows, ","), skipped, data_file, secs, how, reports, where)
 
 
+def _json_object(text: str) -> dict:
+    """--storage-options: a JSON object."""
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError("not JSON (%s); expected an object such as '{\"profile\": \"p\"}'" % e)
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object such as '{\"profile\": \"p\"}'")
+    return value
+
+
 def main(argv: Optional[List[str]], ids: Sequence[str] = IDS, prog: str = "run_all_analyzers.py") -> int:
     """Run the analyzers `ids` over --data and write their reports (and, for all of them, the summary)."""
     args = build_parser(ids, prog).parse_args(argv)
     if args.workers < 0:
         raise ConfigError("--workers must be 0 (automatic) or more")
+    if args.scheduler and args.engine != "dask":
+        raise ConfigError("--scheduler is for --engine dask: add --engine dask, or drop --scheduler")
     options = {k: v for k, v in vars(args).items() if k not in RUN_FLAGS}
-    catalog = load_catalog(args.prices)  # once per run: every analyzer values alternatives with the same prices
+    catalog = catalog_from_args(args)  # once per run: every analyzer values alternatives with the same prices
     t0 = time.time()
-    data = os.path.abspath(args.data)
-    size = os.path.getsize(data) if os.path.isfile(data) else 0
+    remote = "://" in args.data
+    data = args.data if remote else os.path.abspath(args.data)
+    sources = resolve(data, args.storage_options)
+    size = sum(s.size for s in sources)
     progress = Progress(size)
     state_dir = os.path.join(args.out, "state") if args.incremental else None
     try:
-        result, how, inc = analyze_file(data, args.workers, state_dir, progress)
+        result, how, inc = analyze_file(data, args.workers, state_dir, progress, args.engine, args.scheduler,
+                                        args.storage_options)
     finally:
         progress.done()
+    if args.engine != "local":
+        how += ", %s engine" % args.engine
     nav_ids = IDS if len(ids) == len(IDS) else [i for i in IDS if i in ids or i in existing_reports(args.out)]
     rendered = render_reports(result, ids, options, catalog, args.data, args.workers or auto_workers(size),
                               nav_ids=nav_ids)
@@ -103,7 +138,8 @@ def main(argv: Optional[List[str]], ids: Sequence[str] = IDS, prog: str = "run_a
     index = write_outputs(args.out, result, rendered, args.data, target, with_index=len(ids) > 1)
     if not args.quiet:
         where = index if len(ids) > 1 else os.path.join(args.out, "html", ids[0] + ".html")
-        print(_summary_line(result, args.data, time.time() - t0, how, len(rendered), where))
+        named = args.data if len(sources) == 1 else "%s: %s" % (args.data, describe(sources))
+        print(_summary_line(result, named, time.time() - t0, how, len(rendered), where))
         if result.stats.rows == 0:
             print("The data file has no usable rows yet: the reports say so. Generate data with `%s`."
                   % GENERATE_COMMAND)

@@ -122,7 +122,7 @@ class ReaderOddFiles(TempDir):
         self.assertEqual(dict(stats.skipped), {"wrong column count": 2, "empty line": 1, "bad number": 2,
                                                "bad timestamp": 3, "missing required field": 1,
                                                "truncated last line": 1})
-        self.assertEqual(stats.examples[0], (3, "wrong column count"))
+        self.assertEqual(stats.examples[0], (self.path(), 3, "wrong column count"))  # file and physical line
 
     def test_quoted_fields_with_commas_quotes_and_newlines(self):
         row = list(ROW)

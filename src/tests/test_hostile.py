@@ -8,7 +8,8 @@ import pickle
 import shutil
 import unittest
 
-from analyzers import runner
+from analyzers import passes, runner
+from analyzers.engine import inputs
 from analyzers.engine.fold import fold_range
 from analyzers.engine.reader import read_header
 from analyzers.finops.understanding import UnderstandingAnalyzer
@@ -78,7 +79,7 @@ class Quoting(TempDir):
             f.write("\n".join(lines))
         doc = UnderstandingAnalyzer(path).analyze()
         self.assertEqual(doc["data"]["skipped_reasons"], {"unclosed quote": 1})
-        self.assertEqual(doc["data"]["skipped_examples"], [{"line": 6, "reason": "unclosed quote"}])
+        self.assertEqual(doc["data"]["skipped_examples"], [{"file": path, "line": 6, "reason": "unclosed quote"}])
         self.assertEqual(doc["data"]["rows"], 8999)
 
 
@@ -95,13 +96,13 @@ class LineNumbers(TempDir):
         lines[bad] = ",".join(parts)
         with open(path, "w", encoding="utf-8", newline="") as f:
             f.write("\n".join(lines))
-        saved = runner.MIN_SPLIT_BYTES
-        runner.MIN_SPLIT_BYTES = 0
+        saved = inputs.MIN_SPLIT_BYTES
+        inputs.MIN_SPLIT_BYTES = 0
         try:
-            got = [runner.analyze_file(path, workers)[0].stats.examples for workers in (1, 2, 3)]
+            got = [passes.analyze_file(path, workers)[0].stats.examples for workers in (1, 2, 3)]
         finally:
-            runner.MIN_SPLIT_BYTES = saved
-        self.assertEqual(got[0], [(bad + 1, "bad number")])  # 1-based physical line
+            inputs.MIN_SPLIT_BYTES = saved
+        self.assertEqual(got[0], [(path, bad + 1, "bad number")])  # 1-based physical line
         self.assertEqual(got[1], got[0])
         self.assertEqual(got[2], got[0])
 
@@ -137,14 +138,14 @@ class Incremental(TempDir):
         with open(data, "w", encoding="utf-8", newline="") as f:
             f.write(text[:cut])
         state = self.path("state")
-        run = runner.analyze_file(data, 1, state)[2]
+        run = passes.analyze_file(data, 1, state)[2]
         run.save()
         with open(os.path.join(state, "state.pickle"), "rb") as f:
             saved = pickle.load(f)
         self.assertEqual(saved["result"].stats.rows, 49)  # the open record is not in the saved state
         with open(data, "a", encoding="utf-8", newline="") as f:
             f.write(text[cut:])
-        result, how, _ = runner.analyze_file(data, 1, state)
+        result, how, _ = passes.analyze_file(data, 1, state)
         self.assertEqual((how, result.stats.rows, result.stats.skipped_rows), ("incremental", 50, 0))
 
 

@@ -3,7 +3,8 @@ import json
 import os
 import unittest
 
-from analyzers import runner
+from analyzers import passes, runner
+from analyzers.engine import inputs
 from analyzers.registry import IDS
 from pricing.catalog import load_catalog
 from simulator.core import AICallSimulator
@@ -15,7 +16,7 @@ STAMP = "2026-01-01T00:00:00Z"
 
 def docs_of(path, workers=1, state_dir=None, options=None):
     """The eight documents through the production path (read, render, then save the incremental state)."""
-    result, how, inc = runner.analyze_file(path, workers, state_dir)
+    result, how, inc = passes.analyze_file(path, workers, state_dir)
     rendered = runner.render_reports(result, IDS, options or {}, load_catalog(), "data.csv", workers, STAMP)
     if inc is not None:
         inc.save()  # as run_all_analyzers does once the reports are computed
@@ -41,12 +42,12 @@ class OddFile(SharedTempDir):
         cls.lines = odd
         cls.path = os.path.join(cls.tmp, "odd.csv")
         write_text(cls.path, cls.header + "".join(odd) + lines[-1][:17])
-        cls.saved = runner.MIN_SPLIT_BYTES
-        runner.MIN_SPLIT_BYTES = 0  # let small test files be split like big ones
+        cls.saved = inputs.MIN_SPLIT_BYTES
+        inputs.MIN_SPLIT_BYTES = 0  # let small test files be split like big ones
 
     @classmethod
     def tearDownClass(cls):
-        runner.MIN_SPLIT_BYTES = cls.saved
+        inputs.MIN_SPLIT_BYTES = cls.saved
         super().tearDownClass()
 
     def test_workers_equal_one_pass(self):

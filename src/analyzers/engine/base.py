@@ -11,12 +11,15 @@ and hands the same View to every analyzer.
 """
 import os
 import time
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from analyzers.engine.cube import View
-from analyzers.engine.fold import empty_result, fold_range
+from analyzers.engine.cube import CALLS, INPUT, OUTPUT, View
+from analyzers.engine.fold import empty_result, fold
+from analyzers.engine.inputs import plan, resolve
+from pricing import unpriced as U
+from pricing.catalog import load_catalog
 from utils.definitions import KINDS
-from analyzers.engine.reader import OUT_OF_RANGE, read_header
+from analyzers.engine.reader import OUT_OF_RANGE, header_of
 from utils import html_generator as H
 from utils.paths import DEFAULT_DATA, GENERATE_COMMAND
 from utils.schema import EARLIEST_TS, LATEST_TS
@@ -66,13 +69,16 @@ class Analyzer(object):
                 "%d row(s) have a timestamp outside the plausible window %s to %s (an epoch of 0, a year 1 or "
                 "9999): they are skipped and counted, not allowed to stretch every series." % (
                     stats.skipped[OUT_OF_RANGE], iso(EARLIEST_TS)[:10], iso(LATEST_TS)[:10])]
+        unpriced = _unpriced(view)
+        if unpriced:  # every report names the models its prices cannot value, and how to price them
+            result["notes"] = list(result.get("notes") or []) + [U.report_note(unpriced)]
         return {
             "analyzer": self.id, "title": self.title, "category": self.category, "summary": self.summary,
             "generated_at": generated_at or now_iso(),
             "data": {
                 "file": data_file or self.csv_file, "rows": stats.rows, "skipped_rows": stats.skipped_rows,
                 "skipped_reasons": dict(sorted(stats.skipped.items())),
-                "skipped_examples": [{"line": n, "reason": r} for n, r in stats.examples],
+                "skipped_examples": [{"file": f, "line": n, "reason": r} for f, n, r in stats.examples],
                 "start": iso(cube.first_ts) if cube.first_ts is not None else None,
                 "end": iso(cube.last_ts) if cube.last_ts is not None else None,
                 "days": round(view.days, 6), "columns": list(stats.columns),
@@ -80,6 +86,7 @@ class Analyzer(object):
                 "period_end": iso(view.end_ts) if view.days else None,
                 "partial_days": [{"day": iso_day(d), "covered_hours": round(h, 2)} for d, h in view.partial_days],
                 "granularity": view.granularity if not view.empty else None,
+                "unpriced_models": unpriced,
             },
             "options": {k: v for k, v in sorted(self.options.items()) if _jsonable(v)},
             "metrics": result.get("metrics") or {},
@@ -108,16 +115,21 @@ class Analyzer(object):
 
     # ---- the seed's interface ------------------------------------------------------------------------------
     def load_data(self) -> "Analyzer":
-        """Stream the CSV once through the shared reader into a cube."""
-        header = read_header(self.csv_file)
-        self._result = fold_range(self.csv_file, header, None, None) if header is not None else empty_result()
+        """Stream the data (a CSV file, a folder or a glob of them: engine/inputs) once through the shared reader
+        into a cube."""
+        sources = resolve(self.csv_file)
+        result = empty_result()
+        for part in plan(sources, [header_of(s) for s in sources]):
+            result.merge(fold(part))
+        self._result = result
         return self
 
     def view(self) -> View:
         """What this analyzer computes from (loads the data first if needed)."""
         if self._result is None:
             self.load_data()
-        return View(self._result.cube, self._result.stats, self.options)
+        catalog = load_catalog(self.options.get("prices"), bool(self.options.get("prices_alone")))
+        return View(self._result.cube, self._result.stats, self.options, catalog)
 
     def analyze(self) -> Dict[str, Any]:
         """The analyzer's JSON document (loads the data first if needed)."""
@@ -128,6 +140,14 @@ class Analyzer(object):
         from utils.fsutil import write_text
         write_text(output_file, self.page(self.analyze()))
         return output_file
+
+
+def _unpriced(view: View) -> List[Dict[str, Any]]:
+    """The data's models that the run's price catalog cannot resolve, with calls, tokens and their --prices line."""
+    if view.empty:
+        return []
+    groups = view.cube.group("provider", "model")
+    return U.unpriced(view.catalog, ((p, m, g[CALLS], g[INPUT], g[OUTPUT]) for (p, m), g in sorted(groups.items())))
 
 
 def _checked(analyzer_id: str, rec: Dict[str, Any]) -> Dict[str, Any]:

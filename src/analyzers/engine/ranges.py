@@ -86,12 +86,13 @@ def _split_broken(carry: bytes, longer_than: int) -> Tuple[List[Tuple[bytes, int
     return pieces, carry
 
 
-def iter_chunks(path: str, start: int, end: Optional[int], stats, last: bool = True) -> Iterator[Tuple[str, int]]:
-    """(text, kind) of `path` from byte `start` to `end` (None: end of file); see record_blocks."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        for block, kind in record_blocks(f, start, end, stats, last):
-            yield block.decode("utf-8", "replace"), kind
+def iter_chunks(f: BinaryIO, start: int, end: Optional[int], stats, last: bool = True) -> Iterator[Tuple[str, int]]:
+    """(text, kind) of the stream `f` (a file, or a gzip stream) from byte `start` to `end` (None: the end); see
+    record_blocks."""
+    if start:
+        f.seek(start)  # a gzip stream seeks forward by reading: parts of a gzip file start at its header's end
+    for block, kind in record_blocks(f, start, end, stats, last):
+        yield block.decode("utf-8", "replace"), kind
 
 
 class _Offsets(object):

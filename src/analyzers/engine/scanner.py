@@ -40,6 +40,7 @@ OUT_OF_RANGE = "timestamp out of range"
 FIELD_TOO_LARGE = "field too large"
 NUL_BYTE = "NUL byte"
 UNCLOSED_QUOTE = "unclosed quote"
+REPEATED_HEADER = "repeated header"  # files joined with cat: each one's header line
 
 LONG_PROMPT_TOKENS = 1024  # the minimum prompt the providers cache; such calls are counted per cell
 # The text columns of a Call, in order after the six converted values (the first nine are a cell's key).
@@ -263,7 +264,8 @@ class Scanner(object):
                         else:
                             ts = parse_ts(t)  # any other accepted form: fractions, offsets, no zone, epoch numbers
                     except ValueError:
-                        stats.skip(TRUNCATED if final else BAD_TIMESTAMP, base + reader.line_of(k, row))
+                        why = REPEATED_HEADER if row[:width] == self.header.names else BAD_TIMESTAMP
+                        stats.skip(TRUNCATED if final else why, base + reader.line_of(k, row))
                         continue
                     if ts < lo or ts >= hi:
                         stats.skip(TRUNCATED if final else OUT_OF_RANGE, base + reader.line_of(k, row))
