@@ -18,11 +18,11 @@ from typing import List, Optional
 from importers import SOURCES
 from importers.billing import Billing, apply_costs, read_costs
 from importers.calls import Import
-from importers.common import UNKNOWN
+from importers.common import UNKNOWN, InputFormatError
 from pricing import unpriced
 from pricing.catalog import builtin_catalog, load_catalog
 from pricing.cli import add_price_arguments
-from utils.cli import ArgumentParser, run_main
+from utils.cli import ArgumentParser, positive_int, run_main
 from utils.errors import ConfigError
 from utils.fsutil import check_writable
 from utils.timeutil import iso, iso_day
@@ -40,6 +40,8 @@ CONSEQUENCES = [
 ]
 DETAILS = ("request_id", "trace_id", "session_id", "user_agent")
 LISTED = 8  # unmatched billed amounts listed one by one; the rest are summed
+DEFAULT_MAX_CALLS = 20000000  # calls an import writes unless --max-calls says more
+BYTES_PER_CALL = 200  # about what one call takes in our CSV
 
 
 def build_parser() -> ArgumentParser:
@@ -51,6 +53,10 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--costs", nargs="+", action="append", metavar="FILE",
                    help="billed costs that replace list prices: OpenAI /v1/organization/costs pages (--from openai) "
                         "or Anthropic cost reports (--from anthropic); matched by day, model and project/workspace")
+    p.add_argument("--max-calls", type=positive_int, default=DEFAULT_MAX_CALLS, metavar="N",
+                   help="the most calls the import may write (aggregated rows become many calls; default %s, about "
+                        "%d GB of CSV): a larger expansion stops before writing" % (
+                            format(DEFAULT_MAX_CALLS, ","), DEFAULT_MAX_CALLS * BYTES_PER_CALL // 10 ** 9))
     p.add_argument("--customer-from", metavar="FIELD",
                    help="the source field that becomes customer_id (default: the source's order, see the docs)")
     return p
@@ -210,6 +216,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     bill = None
     if args.costs:
         bill = apply_costs(imp, read_costs([p for group in args.costs for p in group], args.source))
+    if imp.calls > args.max_calls:  # known before a byte is written: the buckets expand only in write()
+        raise InputFormatError("these exports expand to %s calls (aggregated rows spread into calls), about %.1f GB "
+                               "of CSV, over the limit of %s; nothing was written: pass --max-calls %d to write "
+                               "them all" % (format(imp.calls, ","), imp.calls * BYTES_PER_CALL / 1e9,
+                                             format(args.max_calls, ","), imp.calls))
     imp.write(args.output)  # every input was read first: --output may even replace one of them
     lines = summary(imp, args.inputs, args.output, bill)
     missing = gaps(imp)

@@ -65,6 +65,14 @@ class SplitFields(Base):
         huge = page([(DAY, [dict(old_result(1), input_tokens=10 ** 12)])])
         self.fails("openai", self.write("huge.json", huge), want="tokens per call (over 1 calls)")
 
+    def test_an_expansion_over_max_calls_stops_before_writing(self):
+        big = page([(DAY, [old_result(30000000)])])  # within one record's limit, over the import's default
+        self.fails("openai", self.write("big.json", big), want="expand to 30,000,000 calls")
+        small = page([(DAY, [old_result(30)])])
+        self.fails("openai", self.write("small.json", small), want="pass --max-calls 30", args=["--max-calls", "10"])
+        rows, _, _ = self.imp("openai", self.path("small.json"), args=["--max-calls", "30"])
+        self.assertEqual(len(rows), 30)
+
     def test_cache_reads_and_writes_above_the_total_are_refused(self):
         bad = page([(DAY, [split_result(input_cached_tokens=900, input_cache_write_tokens=200)])])
         self.fails("openai", self.write("bad.json", bad), want="exceed input_tokens (1000)")
