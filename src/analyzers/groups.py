@@ -5,9 +5,10 @@ cell; with many customers the cells are many (100,000 customers: 300,000 cells).
 over the cells sums a few bases, each as small as what reads it, and every other group-by is summed from the
 smallest base that holds its dimensions (a pass over groups, not cells):
 
-- by_usage: (provider, model, customer_id, task_type, environment) -> the eight measures: optimization's cells;
+- by_usage: (provider, model, customer_id, task_type, environment) -> the eight measures (a group of one cell:
+  that cell's list, read by position): optimization's cells;
   by_model: (provider, model, task_type, environment), summed from it: a few hundred groups;
-- by_tier: (customer_id, tier) -> the measures + [first call, last call];
+- by_tier: (customer_id, tier) -> the measures + [last call, first call] (FIRST, LAST: as in a cell);
 - by_tags: (organization_id, product_id, feature_id) -> the measures, raw values (an empty tag is "");
 - customer_org_cost: (customer_id, organization_id) -> cost, customer_feature_calls: (customer_id, feature_id) ->
   calls (tags labelled "(untagged)"), and untagged_cost: (customer_id, organization_id as in the data) -> the cost
@@ -30,7 +31,8 @@ USAGE_DIMS = ("provider", "model", "customer_id", "task_type", "environment")
 MODEL_DIMS = ("provider", "model", "task_type", "environment")
 TIER_DIMS = ("customer_id", "tier")
 TAG_DIMS = ("organization_id", "product_id", "feature_id")
-FIRST, LAST = MEASURES, MEASURES + 1  # by_tier: the first and last call after the measures
+LAST, FIRST = LAST_TS, FIRST_TS  # by_tier: the last and first call after the measures, as in a cell
+TIER_ITEMS = MEASURES + 2
 Base = Dict[Tuple[str, ...], List[int]]
 
 _OF_VIEW = weakref.WeakKeyDictionary()  # type: weakref.WeakKeyDictionary
@@ -104,30 +106,51 @@ class Groups(object):
 
 
 def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
-    """The one pass over the cells that fills every base of g (the additions written out: it is the inner loop)."""
+    """The one pass over the cells that fills every base of g (the additions written out: it is the inner loop).
+
+    A usage or tier group of one cell (nearly every one, when customers are many) is that cell's own list, whose
+    first items are the measures and then the last and first call: no copy of 300,000 lists. The second cell of a
+    group replaces it by a copy (SHORT items long) before adding, so a cell is never changed."""
     by_usage, by_tier, by_tags = g.by_usage, g.by_tier, g.by_tags
     org_cost, feature_calls, untagged = g.customer_org_cost, g.customer_feature_calls, g.untagged_cost
     usage_key, tier_key, tags_key = itemgetter(0, 1, 2, 7, 8), itemgetter(2, 3), itemgetter(4, 5, 6)
     for key, m in cells.items():
         c0, c1, c2, c3, c4, c5, c6, c7 = m[:MEASURES]
-        for base, k in ((by_usage, usage_key(key)), (by_tags, tags_key(key))):
-            a = base.get(k)
-            if a is None:
-                base[k] = [c0, c1, c2, c3, c4, c5, c6, c7]
-            else:
-                a[0] += c0
-                a[1] += c1
-                a[2] += c2
-                a[3] += c3
-                a[4] += c4
-                a[5] += c5
-                a[6] += c6
-                a[7] += c7
+        k = usage_key(key)
+        a = by_usage.get(k)
+        if a is None:
+            by_usage[k] = m
+        else:
+            if len(a) > MEASURES:
+                a = by_usage[k] = a[:MEASURES]
+            a[0] += c0
+            a[1] += c1
+            a[2] += c2
+            a[3] += c3
+            a[4] += c4
+            a[5] += c5
+            a[6] += c6
+            a[7] += c7
+        k = tags_key(key)
+        a = by_tags.get(k)
+        if a is None:
+            by_tags[k] = [c0, c1, c2, c3, c4, c5, c6, c7]
+        else:
+            a[0] += c0
+            a[1] += c1
+            a[2] += c2
+            a[3] += c3
+            a[4] += c4
+            a[5] += c5
+            a[6] += c6
+            a[7] += c7
         k = tier_key(key)
         t = by_tier.get(k)
         if t is None:
-            by_tier[k] = [c0, c1, c2, c3, c4, c5, c6, c7, m[FIRST_TS], m[LAST_TS]]
+            by_tier[k] = m
         else:
+            if len(t) > TIER_ITEMS:
+                t = by_tier[k] = t[:TIER_ITEMS]
             t[0] += c0
             t[1] += c1
             t[2] += c2

@@ -26,6 +26,8 @@ def slug(text: Any) -> str:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NEEDS_CARE = re.compile(r'^[=+\-@\t\r]|[,"\r\n]')  # text csv_cell would change: a formula start or a special
+_FORMULA_START_SET = frozenset(_FORMULA_START)
+_SPECIAL = re.compile(r'[,"\r\n]')
 
 
 def _is_number(value: Any) -> bool:
@@ -74,16 +76,24 @@ def _csv_column(values: List[Any]) -> List[str]:
     if types <= {int}:
         return list(map(int.__repr__, values))
     if types <= {str}:
+        if not _FORMULA_START_SET.intersection([v[:1] for v in values]) and not _SPECIAL.search("".join(values)):
+            return values  # the usual column of names: nothing to quote, checked in two C-level passes
         return [csv_cell(v) if _NEEDS_CARE.search(v) else v for v in values]
     return [csv_cell(v) for v in values]
+
+
+def _raw_column(cells: List[Any]) -> List[Any]:
+    """The raw values of a column of cells (see _split), the cells themselves when none is a (display, raw) pair."""
+    if not any(issubclass(t, tuple) for t in set(map(type, cells))):
+        return cells
+    return [c[1] if isinstance(c, tuple) and len(c) == 2 else c for c in cells]
 
 
 def csv_text(columns: Sequence[Any], rows: Sequence[Sequence[Any]]) -> str:
     """The CSV of a table: a header line, then the raw value of every cell of every row (CRLF line ends)."""
     n = len(columns)
     if n and all(len(r) == n for r in rows):  # column by column (see _csv_column), then zipped into lines
-        fields = [_csv_column([c[1] if isinstance(c, tuple) and len(c) == 2 else c for c in [r[i] for r in rows]])
-                  for i in range(n)]
+        fields = [_csv_column(_raw_column(list(col))) for col in zip(*rows)] if rows else [[] for _ in range(n)]
         lines = list(map(",".join, zip(*fields)))
     else:
         lines = [",".join(csv_cell(_split(c)[1]) for c in r) for r in rows]

@@ -1,4 +1,5 @@
 """Deterministic JSON output: the same figures always give the same bytes (no NaN, keys in the order built)."""
+import itertools
 import json
 import math
 from json.encoder import encode_basestring
@@ -69,7 +70,7 @@ def _encode(value: Any, depth: int, out: List[str]) -> None:
             out.append("[]")
         elif set(map(type, value)) <= _PLAIN:
             _flat(value, depth, out)
-        elif all(map(_flat_record, value)) and _records(value, depth, out):
+        elif _flat_records(value) and _records(value, depth, out):
             pass
         else:
             pad = "\n" + " " * (depth + 1)
@@ -85,8 +86,16 @@ def _encode(value: Any, depth: int, out: List[str]) -> None:
 
 
 def _plain(value: Any) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
+    """A plain value as the C encoder writes it (int and float repr, true/false/null), without a json.dumps call."""
+    t = type(value)
+    if t is int:
+        return int.__repr__(value)
+    if t is float:
+        return float.__repr__(value) if math.isfinite(value) else "null"
+    if value is None:
         return "null"
+    if t is bool:
+        return "true" if value else "false"
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
@@ -105,6 +114,13 @@ def _flat_record(value: Any) -> bool:
             and set(map(type, value.values())) <= _PLAIN)
 
 
+def _flat_records(value: Any) -> bool:
+    """all(map(_flat_record, value)), in three C-level passes over the list (a list of 100,000 customers)."""
+    return (set(map(type, value)) == {dict} and all(value)
+            and set(map(type, itertools.chain.from_iterable(value))) <= {str}
+            and set(map(type, itertools.chain.from_iterable(map(dict.values, value)))) <= _PLAIN)
+
+
 _MARK = ",\x00"  # the C encoder's item separator for a list of records: a raw NUL never appears in JSON text
 
 
@@ -120,8 +136,10 @@ def _records(value: Any, depth: int, out: List[str]) -> bool:
     except ValueError:
         return False
     i0, i1, i2 = "\n" + " " * depth, "\n" + " " * (depth + 1), "\n" + " " * (depth + 2)
-    text = text[2:-2].replace("}" + _MARK + "{", i1 + "}," + i1 + "{" + i2).replace(_MARK, "," + i2)
-    out.append("[" + i1 + "{" + i2 + text + i1 + "}" + i0 + "]")
+    text = text[2:-2]
+    text = text.replace("}" + _MARK + "{", i1 + "}," + i1 + "{" + i2)
+    text = text.replace(_MARK, "," + i2)  # one step at a time, and no concatenation: tens of MB held once or twice
+    out.extend(("[" + i1 + "{" + i2, text, i1 + "}" + i0 + "]"))
     return True
 
 

@@ -289,16 +289,20 @@ class View(object):
         self.columns = set(stats.columns)
         self.start_ts, self.end_ts = covered_period(cube.first_ts, cube.last_ts, cube.hourly)
         self.days = (self.end_ts - self.start_ts) / 86400.0  # D: see covered_period
+        self._granularity = None  # type: Optional[str]
 
     @property
     def granularity(self) -> str:
         """How finely the data is timed: "call" (times to the second), "minute", "hour" or "day" when every call
         falls on the start of one (aggregated usage, such as an import of daily or hourly buckets)."""
-        times = [c[k] for c in self.cube.cells.values() for k in (FIRST_TS, LAST_TS)]
-        for unit, name in ((86400, "day"), (3600, "hour"), (60, "minute")):
-            if times and all(t % unit == 0 for t in times):
-                return name
-        return "call"
+        if self._granularity is None:
+            self._granularity = "call"
+            for unit, name in ((86400, "day"), (3600, "hour"), (60, "minute")):
+                if self.cube.cells and all(c[FIRST_TS] % unit == 0 and c[LAST_TS] % unit == 0
+                                           for c in self.cube.cells.values()):
+                    self._granularity = name
+                    break
+        return self._granularity
 
     @property
     def partial_days(self) -> List[Tuple[int, float]]:
@@ -340,7 +344,11 @@ class View(object):
 
     def revenue_nano(self, customer: str) -> int:
         """Subscription revenue of the customer over the covered period: tier price x D / 30 (0 if tier unknown)."""
-        price = self.tier_price(self.tier_of(customer))
+        return self.tier_revenue_nano(self.tier_of(customer))
+
+    def tier_revenue_nano(self, tier: str) -> int:
+        """revenue_nano of a customer on `tier` (the same for every customer of the tier)."""
+        price = self.tier_price(tier)
         if price is None:
             return 0
         return int(round(price * 1e9 * self.days / DAYS_PER_MONTH))

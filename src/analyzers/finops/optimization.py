@@ -148,7 +148,8 @@ class OptimizationAnalyzer(Analyzer):
                 "current_cost_usd_per_month": view.per_month(r["cost"]),
                 "target_cost_usd_per_month": view.per_month(r["new"]),
                 "savings_usd_per_month": view.per_month(r["cost"] - r["new"])} for r in rows]
-        return sorted(out, key=lambda r: (-r["savings_usd_per_month"], r["from_model"], r["task_type"]))
+        return sorted(out, key=lambda r: (-r["savings_usd_per_month"], r["from_model"], r["task_type"],
+                                          r["from_provider"]))
 
     @staticmethod
     def _provisioned_rows(view, rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -116,10 +116,14 @@ class RealtimeAnalyzer(Analyzer):
         total_days = len({day for d in days.values() for day in d}) or 1
         floor = sum(sum(d.values()) for d in days.values()) / 1e9 / total_days * 0.01  # 1% of an average day
         out = []
-        for cust, d in sorted(days.items()):
+        for cust in sorted(days):
+            d = days[cust]
             if len(d) < MIN_ACTIVE_DAYS:
                 continue
             base = median([v / 1e9 for v in d.values()])
+            top = max(d.values()) / 1e9  # both tests rise with the day's cost: no day passes if the costliest fails
+            if not (base > 0 and top >= SPIKE_RATIO * base and top - base >= floor):
+                continue
             for day, nano in sorted(d.items()):
                 v = nano / 1e9
                 if base > 0 and v >= SPIKE_RATIO * base and v - base >= floor:

@@ -15,7 +15,6 @@ import calendar
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from analyzers.groups import FIRST, LAST, groups
 from utils.timeutil import iso_day
 
 CHURN_DAYS = 7
@@ -44,74 +43,52 @@ def _periods(start_ts: int, end_ts: int) -> List[Tuple[int, int, str]]:
         y, mo = y2, mo2
 
 
-def _timelines(view) -> Dict[str, Dict[str, Any]]:
-    """{customer: {"first", "last", "tiers": [(first_ts, last_ts, tier)] by start}} from the cube's cells."""
-    spans = groups(view).by_tier  # (customer, tier) -> measures + [first call, last call]
-    out = {}  # type: Dict[str, Dict[str, Any]]
-    for key in sorted(spans):
-        cust, tier = key
-        a, b = spans[key][FIRST], spans[key][LAST]
-        t = out.get(cust)
-        if t is None:
-            out[cust] = {"first": a, "last": b, "tiers": [(a, b, tier)]}
-        else:
-            t["first"], t["last"] = min(t["first"], a), max(t["last"], b)
-            t["tiers"].append((a, b, tier))
-            t["tiers"].sort(key=lambda x: (x[0], x[1], x[2]))
-    return out
+def _price_at(r, ts: int, prices: Dict[str, float]) -> float:
+    """Monthly price of the customer's tier at time ts, within its first..last call (0 for an unknown tier): the
+    tier whose span started most recently. `prices` holds each tier's price (USD per month, as a float)."""
+    tier = r.tier if r.spans is None else [x[2] for x in r.spans if x[0] <= ts][-1]
+    return prices[tier] or 0.0
 
 
-def _price_at(view, tl: Dict[str, Any], ts: int, prices: Dict[str, float]) -> Optional[float]:
-    """Monthly price of the customer's tier at time ts (None when it is not subscribed then); `prices` keeps each
-    tier's price once looked up (a run asks for every customer in every period)."""
-    if ts < tl["first"] or ts > tl["last"]:
-        return None
-    tiers = tl["tiers"]
-    tier = tiers[0][2] if len(tiers) == 1 else [x[2] for x in tiers if x[0] <= ts][-1]
-    price = prices.get(tier)
-    if price is None:
-        listed = view.tier_price(tier)
-        price = prices[tier] = float(listed) if listed is not None else 0.0
-    return price
-
-
-def mrr_movement(view) -> Dict[str, Any]:
+def mrr_movement(view, rows) -> Dict[str, Any]:
     """{"granularity", "periods": [{label, start, end, opening, new, expansion, contraction, churn, closing,
-    customers}], "rules"}; money in USD per month."""
+    customers}], "rules"}; money in USD per month. rows: _revenue.customers(view), sorted by id (each period's
+    book is a list in that order: None where the customer is not subscribed)."""
     if view.days <= 0:
         return {"granularity": None, "periods": [], "churn_after_days": CHURN_DAYS}
-    timelines = _timelines(view)
     cutoff = view.end_ts - CHURN_DAYS * 86400
-    periods = _periods(view.start_ts, view.end_ts)
-    rows = []
     prices = {}  # type: Dict[str, float]
-    prev = {}  # type: Dict[str, float]
-    for i, (lo, hi, label) in enumerate(periods):
-        now = {}  # type: Dict[str, float]
-        for cust, tl in timelines.items():
-            churned = tl["last"] < cutoff and tl["last"] < lo
-            if tl["first"] < hi and not churned:
-                now[cust] = _price_at(view, tl, min(hi - 1, tl["last"]), prices) or 0.0
+    for r in rows:  # every tier a customer had, looked up once
+        for tier in [x[2] for x in r.spans] if r.spans else (r.tier,):
+            if tier not in prices:
+                listed = view.tier_price(tier)
+                prices[tier] = float(listed) if listed is not None else 0.0
+    out = []
+    prev = []  # type: List[Optional[float]]
+    for i, (lo, hi, label) in enumerate(_periods(view.start_ts, view.end_ts)):
+        now = [_price_at(r, min(hi - 1, r.last), prices)
+               if r.first < hi and not (r.last < cutoff and r.last < lo) else None for r in rows]
         if i == 0:  # the opening book: customers already calling on the data's first day, at their first tier
-            base = {c: _price_at(view, tl, tl["first"], prices) or 0.0 for c, tl in timelines.items()
-                    if tl["first"] < lo + 86400}
+            base = [_price_at(r, r.first, prices) if r.first < lo + 86400 else None for r in rows]
         else:
             base = prev
-        row = {"period": label, "start": iso_day(lo // 86400), "end": iso_day((hi - 1) // 86400),
-               "opening_mrr_usd": round(sum(base.values()), 2), "new_mrr_usd": 0.0, "expansion_mrr_usd": 0.0,
-               "contraction_mrr_usd": 0.0, "churned_mrr_usd": 0.0, "customers": len(now)}
-        for cust, price in now.items():
-            if cust not in base:
-                row["new_mrr_usd"] += price
-            elif price > base[cust]:
-                row["expansion_mrr_usd"] += price - base[cust]
-            elif price < base[cust]:
-                row["contraction_mrr_usd"] += base[cust] - price
-        row["churned_mrr_usd"] = sum(p for c, p in base.items() if c not in now)
-        for k in ("new_mrr_usd", "expansion_mrr_usd", "contraction_mrr_usd", "churned_mrr_usd"):
-            row[k] = round(row[k], 2)
-        row["closing_mrr_usd"] = round(sum(now.values()), 2)
-        rows.append(row)
+        new = expansion = contraction = 0.0
+        for price, was in zip(now, base):
+            if price is None:
+                continue
+            if was is None:
+                new += price
+            elif price > was:
+                expansion += price - was
+            elif price < was:
+                contraction += was - price
+        out.append({"period": label, "start": iso_day(lo // 86400), "end": iso_day((hi - 1) // 86400),
+                    "opening_mrr_usd": round(sum(p for p in base if p is not None), 2),
+                    "new_mrr_usd": round(new, 2), "expansion_mrr_usd": round(expansion, 2),
+                    "contraction_mrr_usd": round(contraction, 2),
+                    "churned_mrr_usd": round(sum(p for p, q in zip(base, now) if p is not None and q is None), 2),
+                    "customers": len(now) - now.count(None),
+                    "closing_mrr_usd": round(sum(p for p in now if p is not None), 2)})
         prev = now
     return {"granularity": "week" if (view.end_ts - view.start_ts) / 86400.0 < MONTHLY_FROM_DAYS else "month",
-            "periods": rows, "churn_after_days": CHURN_DAYS}
+            "periods": out, "churn_after_days": CHURN_DAYS}

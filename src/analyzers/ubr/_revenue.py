@@ -8,17 +8,20 @@ the same cube) agree to the nano-dollar.
 from typing import Dict, List, Optional, Tuple
 
 from analyzers.engine.cube import CALLS, COST_NANO, INPUT, OUTPUT
-from analyzers.groups import groups
-from utils.schema import TIER_ORDER, TIER_PRICES_USD
+from analyzers.groups import FIRST, LAST, groups
+from utils.money import per_month, usd
+from utils.schema import DAYS_PER_MONTH, TIER_ORDER, TIER_PRICES_USD
 
 NO_TIER = "(none)"  # how a customer without any subscription_tier value is shown
 
 
 class CustomerMoney(object):
     """One customer over the data period: tier, revenue and cost in nano-dollars, margin (revenue - cost), calls and
-    tokens."""
+    tokens; when it had more than one tier, its tier spans [(first call, last call, tier)] by start (else None: its
+    one tier spans first..last). cost_usd and cost_usd_per_month are the figures every report writes, made once."""
 
-    __slots__ = ("customer_id", "tier", "price", "revenue", "cost_nano", "calls", "tokens", "margin")
+    __slots__ = ("customer_id", "tier", "price", "revenue", "cost_nano", "calls", "tokens", "margin", "first", "last",
+                 "spans", "cost_usd", "cost_usd_per_month")
 
     def __init__(self, customer_id: str, tier: str, price: Optional[int], revenue: int, cost_nano: int, calls: int,
                  tokens: int) -> None:
@@ -30,6 +33,9 @@ class CustomerMoney(object):
         self.calls = calls
         self.tokens = tokens
         self.margin = revenue - cost_nano  # read a dozen times per customer: kept, not recomputed
+        self.first = self.last = 0
+        self.spans = None  # type: Optional[List[Tuple[int, int, str]]]
+        self.cost_usd = self.cost_usd_per_month = 0.0
 
     @property
     def known(self) -> bool:
@@ -39,6 +45,10 @@ class CustomerMoney(object):
     def tier_label(self) -> str:
         return self.tier or NO_TIER
 
+    def tiers_seen(self) -> List[str]:
+        """Every tier of the customer's calls, sorted (View.tier_changes)."""
+        return sorted(s[2] for s in self.spans) if self.spans else [self.tier]
+
 
 def customers(view) -> List[CustomerMoney]:
     """Every customer in the data, sorted by id: made once per report run and shared by the three reports (do not
@@ -47,14 +57,38 @@ def customers(view) -> List[CustomerMoney]:
 
 
 def _customers(view) -> List[CustomerMoney]:
+    """One pass over the (customer, tier) spans: totals, tier spans and the tier of the latest call (View.tier_of:
+    the greatest (last call, tier), so a tie in time goes to the greater tier name)."""
+    acc = {}  # type: Dict[str, list]  # customer -> [calls, cost, tokens, span, span...]
+    for (cid, tier), m in groups(view).by_tier.items():
+        a = acc.get(cid)
+        if a is None:
+            acc[cid] = [m[CALLS], m[COST_NANO], m[INPUT] + m[OUTPUT], (m[FIRST], m[LAST], tier)]
+        else:
+            a[0] += m[CALLS]
+            a[1] += m[COST_NANO]
+            a[2] += m[INPUT] + m[OUTPUT]
+            a.append((m[FIRST], m[LAST], tier))
     out = []
-    revenue = {}  # type: Dict[str, int]  # tier -> revenue over the period: the same for every customer of a tier
-    for cid, m in sorted(groups(view).group("customer_id").items()):
-        tier = view.tier_of(cid)
-        if tier not in revenue:
-            revenue[tier] = view.revenue_nano(cid)
-        out.append(CustomerMoney(cid, tier, view.tier_price(tier), revenue[tier], m[COST_NANO], m[CALLS],
-                                 m[INPUT] + m[OUTPUT]))
+    tiers = {}  # type: Dict[str, Tuple[Optional[int], int]]  # tier -> (price, revenue): the same for all its customers
+    days = view.days
+    for cid in sorted(acc):
+        a = acc.pop(cid)
+        spans = a[3:]
+        if len(spans) == 1:
+            first, last, tier = spans[0]
+            spans = None
+        else:
+            spans.sort()
+            first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+            tier = max((s[1], s[2]) for s in spans)[1]
+        t = tiers.get(tier)
+        if t is None:
+            t = tiers[tier] = (view.tier_price(tier), view.tier_revenue_nano(tier))
+        r = CustomerMoney(cid, tier, t[0], t[1], a[1], a[0], a[2])
+        r.first, r.last, r.spans = first, last, spans
+        r.cost_usd, r.cost_usd_per_month = usd(a[1]), per_month(a[1], days, DAYS_PER_MONTH)
+        out.append(r)
     return out
 
 
@@ -106,8 +140,10 @@ def split_by_weight(total: int, weights: Dict[str, int]) -> Dict[str, int]:
         q, r = divmod(total * w, whole)
         parts[k] = q
         rems.append((-r, k))
-    for _, k in sorted(rems)[:total - sum(parts.values())]:
-        parts[k] += 1
+    left = total - sum(parts.values())  # >= 0: each part is a floor
+    if left:
+        for _, k in sorted(rems)[:left]:
+            parts[k] += 1
     return parts
 
 

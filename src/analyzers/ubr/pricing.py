@@ -16,13 +16,14 @@ Run from src/: python3 analyzers/ubr/pricing.py [--data CSV] [--out DIR] [--mark
 if __name__ == "__main__" and not __package__:  # run as a script: make src/ importable
     import os, sys; sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # noqa
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from analyzers.engine.base import Analyzer
-from analyzers.ubr._revenue import CustomerMoney, customers, pct, tier_note, tiers_by_price
+from analyzers.ubr._revenue import NO_TIER, CustomerMoney, customers, pct, tier_note, tiers_by_price
 from utils import html_generator as H
 from utils.cli import non_negative_float, positive_float
 from utils.errors import ConfigError
+from utils.money import per_month
 from utils.schema import DAYS_PER_MONTH
 
 MODELS = ("flat", "usage", "tiered", "hybrid")
@@ -59,25 +60,24 @@ class PricingAnalyzer(Analyzer):
         params = _parameters(view)
         rows = customers(view)
         cost = sum(r.cost_nano for r in rows)
-        charges = {r.customer_id: _charges(view, r, params) for r in rows}
+        charges = _charges(view, rows, params)  # {model: [nano-dollars per customer, in the order of rows]}
         models = {}
-        flat = sum(c["flat"] for c in charges.values())
+        flat = sum(charges["flat"])
         for name in MODELS:
-            rev = sum(c[name] for c in charges.values())
+            rev = sum(charges[name])
             models[name] = {"name": NAMES[name], "revenue_usd": view.usd(rev), "cost_usd": view.usd(cost),
                             "margin_usd": view.usd(rev - cost), "margin_pct": pct(rev - cost, rev),
                             "revenue_usd_per_month": view.per_month(rev), "margin_usd_per_month": view.per_month(rev - cost),
                             "change_vs_flat_usd_per_month": view.per_month(rev - flat),
                             "rule": _rule(name, params)}
-        churn = _churn(view, rows, charges)
+        churn, light = _churn(view, rows, charges)
         missing = [what for what, ok in (("no AI cost (every cost_usd is 0)", cost > 0),
                                          ("no subscription revenue (no known tiers)", flat > 0)) if not ok]
         best = _best(models, churn) if not missing else {"model": None, "gain_usd_per_month": 0.0,
                                                          "rule": "not compared: the data has " + " and ".join(missing)}
         metrics = {"models": models, "churn": churn, "recommended_model": best, "parameters": params,
-                   "customers": [_customer_json(view, r, charges[r.customer_id], churn["light_ids"]) for r in
-                                 sorted(rows, key=lambda r: (-r.tokens, r.customer_id))]}
-        churn.pop("light_ids")
+                   "customers": _customer_rows(view, rows, charges, light)}
+        del charges, light
         notes = [n for n in [tier_note(view, rows)] if n]
         if notes:
             notes.append("Customers without a known tier pay only the metered parts (usage-based charges, overage "
@@ -112,18 +112,25 @@ def _parameters(view) -> Dict[str, Any]:
             "usage_basis": "price per 1K tokens" if p["price_per_1k"] else "AI cost x markup"}
 
 
-def _charges(view, r: CustomerMoney, p: Dict[str, Any]) -> Dict[str, int]:
-    """The customer's charge under each model over the data period, in nano-dollars."""
+def _charges(view, rows: List[CustomerMoney], p: Dict[str, Any]) -> Dict[str, List[int]]:
+    """Each customer's charge under each model over the data period, in nano-dollars: {model: [charge per row]}."""
     scale = view.days / DAYS_PER_MONTH
-    if p["price_per_1k_usd"]:
-        usage = int(round(r.tokens * p["price_per_1k_usd"] * 1e6))  # USD per 1K tokens = 1e6 nano per token
-    else:
-        usage = int(round(r.cost_nano * p["markup"]))
-    allowance = p["allowance_tokens_per_month"].get(r.tier, 0.0) * scale if r.known else 0.0
-    over = max(0.0, r.tokens - allowance)
-    tiered = r.revenue + int(round(over * p["overage_per_1k_usd"] * 1e6))
-    base = int(round(r.revenue * p["hybrid_base_share"]))
-    return {"flat": r.revenue, "usage": usage, "tiered": tiered, "hybrid": max(base, usage)}
+    per_1k, markup, overage = p["price_per_1k_usd"], p["markup"], p["overage_per_1k_usd"]
+    allowances, share = p["allowance_tokens_per_month"], p["hybrid_base_share"]
+    out = {name: [] for name in MODELS}  # type: Dict[str, List[int]]
+    flat, usage_of, tiered, hybrid = (out[name].append for name in MODELS)
+    for r in rows:
+        if per_1k:
+            usage = int(round(r.tokens * per_1k * 1e6))  # USD per 1K tokens = 1e6 nano per token
+        else:
+            usage = int(round(r.cost_nano * markup))
+        allowance = allowances.get(r.tier, 0.0) * scale if r.price is not None else 0.0
+        over = max(0.0, r.tokens - allowance)
+        flat(r.revenue)
+        usage_of(usage)
+        tiered(r.revenue + int(round(over * overage * 1e6)))
+        hybrid(max(int(round(r.revenue * share)), usage))
+    return out
 
 
 def _rule(name: str, p: Dict[str, Any]) -> str:
@@ -135,18 +142,24 @@ def _rule(name: str, p: Dict[str, Any]) -> str:
             "hybrid": "max(base fee = %g x tier price x D/30, %s)" % (p["hybrid_base_share"], usage)}[name]
 
 
-def _churn(view, rows: List[CustomerMoney], charges: Dict[str, Dict[str, int]]) -> Dict[str, Any]:
-    """Per model: how many customers (with a known tier) would pay more, less or the same as today, by how much."""
-    known = sorted((r for r in rows if r.known), key=lambda r: (r.tokens, r.customer_id))
+def _churn(view, rows: List[CustomerMoney], charges: Dict[str, List[int]]) -> Tuple[Dict[str, Any], List[bool]]:
+    """Per model: how many customers (with a known tier) would pay more, less or the same as today, by how much;
+    and whether each row is a light customer."""
+    tokens = [r.tokens for r in rows]
+    known = sorted((i for i, r in enumerate(rows) if r.price is not None), key=tokens.__getitem__)  # (tokens, id)
     n_light = max(1, int(len(known) * LIGHT_SHARE)) if known else 0
-    light = {r.customer_id for r in known[:n_light]}
-    out = {"customers": len(known), "light_customers": len(light), "light_ids": light,
+    light = [False] * len(rows)
+    for i in known[:n_light]:
+        light[i] = True
+    out = {"customers": len(known), "light_customers": n_light,
            "light_rule": "the %d%% of customers with a known tier that use the fewest tokens" % (100 * LIGHT_SHARE),
-           "by_model": {}}
+           "by_model": {}}  # type: Dict[str, Any]
+    revenue = charges["flat"]
     for name in MODELS[1:]:
+        charge = charges[name]
+        change = [charge[i] - revenue[i] for i in known]  # lightest first
         d = {}
-        for group, members in (("all", known), ("light", known[:n_light])):  # known is lightest first
-            diffs = sorted(charges[r.customer_id][name] - r.revenue for r in members)
+        for group, diffs in (("all", sorted(change)), ("light", sorted(change[:n_light]))):
             more = [x for x in diffs if x > 0]
             less = [x for x in diffs if x < 0]
             d[group] = {"customers": len(diffs), "pay_more": len(more), "pay_less": len(less),
@@ -155,24 +168,23 @@ def _churn(view, rows: List[CustomerMoney], charges: Dict[str, Dict[str, int]]) 
                         "increase_usd_per_month": view.per_month(sum(more)),
                         "decrease_usd_per_month": view.per_month(-sum(less)),
                         "median_change_usd_per_month": view.per_month(_median(diffs)),
-                        "max_increase_usd_per_month": view.per_month(max(more) if more else 0)}
-        d["if_churn"] = _churn_scenario(view, known, charges, name, float(view.options.get("churn_above_pct") or
-                                                                          DEFAULTS["churn_above_pct"]))
+                        "max_increase_usd_per_month": view.per_month(more[-1] if more else 0)}
+        d["if_churn"] = _churn_scenario(view, rows, known, revenue, charge, float(
+            view.options.get("churn_above_pct") or DEFAULTS["churn_above_pct"]))
         out["by_model"][name] = d
-    return out
+    return out, light
 
 
-def _churn_scenario(view, known: List[CustomerMoney], charges: Dict[str, Dict[str, int]], name: str,
+def _churn_scenario(view, rows: List[CustomerMoney], known: List[int], revenue: List[int], charge: List[int],
                     above_pct: float) -> Dict[str, Any]:
     """The model's effect if every customer whose bill rises by more than `above_pct`% leaves: they pay nothing
-    and cost nothing; everyone else pays the new price."""
-    leave = [r for r in known if r.revenue > 0 and charges[r.customer_id][name] - r.revenue > r.revenue * above_pct / 100]
-    gone = {r.customer_id for r in leave}
-    revenue = sum((0 if r.customer_id in gone else charges[r.customer_id][name]) - r.revenue for r in known)
-    cost_avoided = sum(r.cost_nano for r in leave)
+    and cost nothing; everyone else pays the new price (known: the rows of customers with a known tier)."""
+    leave = [i for i in known if revenue[i] > 0 and charge[i] - revenue[i] > revenue[i] * above_pct / 100]
+    change = sum(charge[i] - revenue[i] for i in known) - sum(charge[i] for i in leave)
+    cost_avoided = sum(rows[i].cost_nano for i in leave)
     return {"rise_above_pct": above_pct, "customers_leaving": len(leave),
-            "revenue_change_usd_per_month": view.per_month(revenue),
-            "margin_change_usd_per_month": view.per_month(revenue + cost_avoided)}
+            "revenue_change_usd_per_month": view.per_month(change),
+            "margin_change_usd_per_month": view.per_month(change + cost_avoided)}
 
 
 def _median(xs: List[int]) -> int:
@@ -195,12 +207,24 @@ def _best(models: Dict[str, Dict[str, Any]], churn: Dict[str, Any]) -> Dict[str,
     return {"model": ok[0], "gain_usd_per_month": models[ok[0]]["change_vs_flat_usd_per_month"], "rule": rule}
 
 
-def _customer_json(view, r: CustomerMoney, c: Dict[str, int], light) -> Dict[str, Any]:
-    d = {"customer_id": r.customer_id, "subscription_tier": r.tier_label, "tokens": r.tokens, "calls": r.calls,
-         "light": r.customer_id in light, "cost_usd": view.usd(r.cost_nano)}
-    for name in MODELS:
-        d[name + "_usd_per_month"] = view.per_month(c[name])
-    return d
+def _customer_rows(view, rows: List[CustomerMoney], charges: Dict[str, List[int]],
+                   light: List[bool]) -> List[Dict[str, Any]]:
+    """One JSON row per customer, heaviest users first (rows are sorted by id: ties by id)."""
+    days = view.days
+    flat_usd = {}  # type: Dict[int, float]  # the flat charge is the tier's revenue: converted once per tier
+    flat, usage, tiered, hybrid = (charges[name] for name in MODELS)
+    out = []
+    for i in sorted(range(len(rows)), key=lambda i: -rows[i].tokens):
+        r = rows[i]
+        f = flat_usd.get(flat[i])
+        if f is None:
+            f = flat_usd[flat[i]] = per_month(flat[i], days, DAYS_PER_MONTH)
+        out.append({"customer_id": r.customer_id, "subscription_tier": r.tier or NO_TIER, "tokens": r.tokens,
+                    "calls": r.calls, "light": light[i], "cost_usd": r.cost_usd, "flat_usd_per_month": f,
+                    "usage_usd_per_month": per_month(usage[i], days, DAYS_PER_MONTH),
+                    "tiered_usd_per_month": per_month(tiered[i], days, DAYS_PER_MONTH),
+                    "hybrid_usd_per_month": per_month(hybrid[i], days, DAYS_PER_MONTH)})
+    return out
 
 
 def _churn_text(ch: Dict[str, Any]) -> str:

@@ -14,14 +14,13 @@ if __name__ == "__main__" and not __package__:  # run as a script: make src/ imp
 from typing import Any, Dict, List
 
 from analyzers.engine.base import Analyzer
-from analyzers.groups import groups
 from analyzers.ubr._mrr import mrr_movement
 from analyzers.ubr._profitability_page import render
-from analyzers.ubr._revenue import CustomerMoney, customers, pct, spearman, tier_note, tiers_by_price
+from analyzers.ubr._revenue import NO_TIER, CustomerMoney, customers, pct, spearman, tier_note, tiers_by_price
 from utils import html_generator as H
 from utils.cli import positive_float
 from utils.errors import ConfigError
-from utils.money import NANO
+from utils.money import NANO, per_month, usd
 from utils.definitions import DEFINITIONS
 from utils.schema import DAYS_PER_MONTH
 
@@ -45,15 +44,14 @@ class ProfitabilityAnalyzer(Analyzer):
         if share <= 0:
             raise ConfigError("--usage-cap-pct must be a positive percentage of the plan price, got %s" % cap_pct)
         known = [r for r in rows if r.known]
-        bad = sorted((r for r in known if r.margin < 0), key=lambda r: (r.margin, r.customer_id))
+        by_margin = sorted(rows, key=_margin)  # rows are sorted by id: (margin, customer_id)
+        bad = [r for r in by_margin if r.margin < 0 and r.known]
         revenue, cost = sum(r.revenue for r in rows), sum(r.cost_nano for r in rows)
         loss = -sum(r.margin for r in bad)
-        changes = groups(view).tier_changes()
-        tier_now = {r.customer_id: r.tier for r in rows if r.customer_id in changes}  # view.tier_of, looked up once
         upgrades = _tier_upgrades(view, known)
         caps = _usage_caps(view, known, share)
         metrics = {
-            "customers": [_customer_json(view, r, changes) for r in sorted(rows, key=lambda r: (r.margin, r.customer_id))],
+            "customers": _customer_rows(view, by_margin),
             "customer_count": len(rows),
             "unprofitable_count": len(bad),
             "revenue_at_risk_usd_per_month": float(sum(r.price for r in bad)),
@@ -65,9 +63,9 @@ class ProfitabilityAnalyzer(Analyzer):
             "margin_by_tier": _by_tier(view, rows),
             "tier_margin_correlation": _correlation(view, known),
             "margin_distribution": _distribution(known),
-            "tier_changes": [{"customer_id": c, "tiers_seen": t, "current_tier": tier_now[c]}
-                             for c, t in sorted(changes.items())],
-            "tier_upgrades": upgrades, "usage_caps": caps, "mrr_movement": mrr_movement(view),
+            "tier_changes": [{"customer_id": r.customer_id, "tiers_seen": r.tiers_seen(), "current_tier": r.tier}
+                             for r in rows if r.spans],
+            "tier_upgrades": upgrades, "usage_caps": caps, "mrr_movement": mrr_movement(view, rows),
         }
         notes = [n for n in [tier_note(view, rows)] if n]
         return {"metrics": metrics, "recommendations": _recommendations(metrics, bad, view), "notes": notes}
@@ -76,13 +74,26 @@ class ProfitabilityAnalyzer(Analyzer):
         return render(doc)
 
 
-def _customer_json(view, r: CustomerMoney, changes: Dict[str, List[str]]) -> Dict[str, Any]:
-    status = "unknown tier" if not r.known else ("unprofitable" if r.margin < 0 else "profitable")
-    return {"customer_id": r.customer_id, "subscription_tier": r.tier_label, "revenue_usd": view.usd(r.revenue),
-            "cost_usd": view.usd(r.cost_nano), "margin_usd": view.usd(r.margin),
-            "margin_pct": pct(r.margin, r.revenue), "status": status, "calls": r.calls, "tokens": r.tokens,
-            "cost_usd_per_month": view.per_month(r.cost_nano), "margin_usd_per_month": view.per_month(r.margin),
-            "tier_changed": r.customer_id in changes}
+def _margin(r: CustomerMoney) -> int:
+    return r.margin
+
+
+def _customer_rows(view, rows: List[CustomerMoney]) -> List[Dict[str, Any]]:
+    """One JSON row per customer, in the order given (its revenue in USD is its tier's: converted once per tier)."""
+    days, usd_of = view.days, {}  # type: float, Dict[int, float]
+    out = []
+    for r in rows:
+        revenue = usd_of.get(r.revenue)
+        if revenue is None:
+            revenue = usd_of[r.revenue] = usd(r.revenue)
+        status = "unknown tier" if r.price is None else ("unprofitable" if r.margin < 0 else "profitable")
+        out.append({"customer_id": r.customer_id, "subscription_tier": r.tier or NO_TIER, "revenue_usd": revenue,
+                    "cost_usd": r.cost_usd, "margin_usd": usd(r.margin), "margin_pct": pct(r.margin, r.revenue),
+                    "status": status, "calls": r.calls, "tokens": r.tokens,
+                    "cost_usd_per_month": r.cost_usd_per_month,
+                    "margin_usd_per_month": per_month(r.margin, days, DAYS_PER_MONTH),
+                    "tier_changed": r.spans is not None})
+    return out
 
 
 def _by_tier(view, rows: List[CustomerMoney]) -> Dict[str, Dict[str, Any]]:
@@ -137,7 +148,7 @@ def _tier_upgrades(view, known: List[CustomerMoney]) -> List[Dict[str, Any]]:
     tiers = tiers_by_price(view)
     out = []
     for r in known:
-        monthly = view.per_month(r.cost_nano)
+        monthly = r.cost_usd_per_month
         if monthly <= r.price:
             continue
         higher = [(t, p) for t, p in tiers if p > r.price]
