@@ -24,6 +24,7 @@ from analyzers.engine.inputs import Part, plan, resolve
 from analyzers.engine.reader import header_of
 from analyzers.engine.state import IncrementalPass, incremental
 from utils.errors import ConfigError
+from utils.memory import gc_paused, out_of_memory
 
 ENGINES = ("local", "dask")
 AUTO_WORKER_BYTES = 64 << 20  # inputs below this are read by one process: starting workers would cost more
@@ -117,15 +118,22 @@ def analyze_file(spec: str, workers: int = 0, state_dir: Optional[str] = None, p
         return empty_result(), "empty", None
     runner = make_engine(engine, n, progress, scheduler)
     try:
-        if state_dir:
-            key = spec if "://" in spec else os.path.abspath(spec)
-            run = incremental(key, sources, headers, state_dir, runner.read, n)
-            result, how = run.result, run.how
-        else:
-            result, how, run = runner.read(plan(sources, headers, n), True)[0], "full", None
+        with gc_paused():  # the cube is acyclic: collections would only walk it, more slowly as it grows
+            result, how, run = _read(runner, spec, sources, headers, state_dir, n)
+    except MemoryError:
+        raise out_of_memory("read %s: it holds more groups (customer x model x tag cells, customer-hours) than "
+                            "fit" % spec)
     finally:
         close = getattr(runner, "close", None)
         if close is not None:
             close()
     result.stats.read_to = total  # what the manifest reports as read (the viewer's progress)
     return result, how, run
+
+
+def _read(runner, spec: str, sources, headers, state_dir: Optional[str], n: int):
+    if state_dir:
+        key = spec if "://" in spec else os.path.abspath(spec)
+        run = incremental(key, sources, headers, state_dir, runner.read, n)
+        return run.result, run.how, run
+    return runner.read(plan(sources, headers, n), True)[0], "full", None

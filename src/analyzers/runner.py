@@ -4,11 +4,9 @@
     rendered = render_reports(result, ids, options, catalog, data_file, workers)
     write_outputs(out_dir, result, rendered, data_file)
 """
-import contextlib
-import gc
 import os
 import shutil
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from analyzers.engine.base import CATEGORY_TITLES, now_iso
 from analyzers.engine.cube import View
@@ -18,10 +16,10 @@ from analyzers.pages import current, index_page, navigation
 from analyzers.registry import IDS, analyzer_classes
 from analyzers.summary import summary_doc
 from pricing.catalog import Catalog
-from utils.errors import OutOfMemory
 from utils.fsutil import write_text
 from utils.html_generator import PageFiles, downloads
 from utils.json_io import dumps
+from utils.memory import gc_paused, out_of_memory
 
 Rendered = Tuple[Dict[str, Any], str, str]  # (JSON document, its JSON text, its HTML page)
 
@@ -42,31 +40,15 @@ class ReportWork(object):
         """Analyzer i's JSON document, its JSON text and its HTML page."""
         analyzer = self.analyzers[i]
         try:
-            with _gc_paused():
+            with gc_paused():
                 doc = analyzer.document(self.view, self.generated_at, self.data_file)
                 with downloads(analyzer.id) as files:  # the full CSV of each table too long for its page
                     page = analyzer.page(doc, current(self.nav, analyzer.id + ".html"))
                 return doc, dumps(doc), PageFiles(page, files)
         except MemoryError:  # one clear line, not a traceback (the partial report is dropped before the message)
             doc = page = files = None
-            raise OutOfMemory("not enough memory to make the %s report of data with %s groups (customer x model x "
-                              "tag cells): run it on a machine with more memory, or with fewer distinct customer "
-                              "ids (an import can take customer_id from an account field: --customer-from)"
-                              % (analyzer.id, format(len(self.view.cube.cells), ",")))
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while a report is made: a report allocates an object or more per
-    customer and figure, none of them in a cycle, and every collection would walk the whole cube (300,000 cells
-    at 100,000 customers): with it running, a report takes several times as long."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+            raise out_of_memory("make the %s report of data with %s groups (customer x model x tag cells)"
+                                % (analyzer.id, format(len(self.view.cube.cells), ",")))
 
 
 _WORKER_WORK = None  # type: Optional[ReportWork]  # set only inside a forked report worker, by its initializer
