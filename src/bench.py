@@ -2,6 +2,7 @@
 """The benchmark: how fast the simulator and the analyzers are, as ratios against bare csv loops in the same run.
 
     python3 src/bench.py [--repeat 3] [--scale 4] [--quick] [--json] [--cardinality | --cardinality-only]
+    DASK_VENV/bin/python src/bench.py --engine dask [--repeat 3] [--scale 4]
 
 Generates its own data (the default simulation: 100 customers x 30 days, seed 42) in a temporary folder, runs
 each measurement --repeat times in fresh processes and reports medians:
@@ -19,6 +20,10 @@ With --cardinality, the case where real data grows, more customers rather than c
 1,000 customers x 20 days (target <= 3x the bare pass, <= 200 MiB), and 100,000 distinct customer ids in its
 first 300,000 rows (end users as customers, as a LiteLLM import gives: target <= 6x, <= 600 MiB, no page over
 5 MB), each with its phases.
+
+With --engine dask (run by a Python that has dask[distributed]), only the scale-out case: the --scale file as one
+file and as daily .csv.gz files, read by 2 local workers and by a Dask LocalCluster of 2 workers: the overhead of
+the cluster over local processes, and whether the eight reports' metrics are identical (they must be).
 
 Timings on a shared machine are noisy: compare the ratios, which are measured side by side. See
 specs/requirements.md for the figures and how to reproduce them.
@@ -282,6 +287,52 @@ def measure(tmp: str, repeat: int, scale: int, log) -> Dict[str, object]:
     return fig
 
 
+def daily_gz(src: str, folder: str) -> int:
+    """src split into one .csv.gz per day (its header on each), as a logger rotates them; the number of files."""
+    import gzip
+    os.makedirs(folder)
+    with open(src, "rb") as f:
+        header = f.readline()
+        days = {}  # type: Dict[bytes, List[bytes]]
+        for line in f:
+            days.setdefault(line[:10], []).append(line)
+    for day, lines in days.items():
+        with gzip.open(os.path.join(folder, day.decode() + ".csv.gz"), "wb", compresslevel=6) as out:
+            out.write(header + b"".join(lines))
+    return len(days)
+
+
+def metrics_of(out: str) -> str:
+    """The eight reports' metrics, as one text to compare."""
+    docs = []
+    for name in sorted(os.listdir(os.path.join(out, "json"))):
+        if name != "summary.json":
+            with open(os.path.join(out, "json", name), encoding="utf-8") as f:
+                docs.append(json.dumps(json.load(f)["metrics"], sort_keys=True))
+    return "\n".join(docs)
+
+
+def scaleout(tmp: str, repeat: int, scale: int, log) -> Dict[str, object]:
+    """Local workers vs a Dask LocalCluster on the --scale file, one file and daily gzip files."""
+    data, big, gz = os.path.join(tmp, "calls.csv"), os.path.join(tmp, "big.csv"), os.path.join(tmp, "gz")
+    timed([sys.executable, os.path.join(SRC, "simulator", "core.py"), "--output", data, "--quiet"])
+    scale_file(data, big, scale)
+    files = daily_gz(big, gz)
+    fig = {"scale": scale, "data_mb": round(os.path.getsize(big) / 1e6, 1), "gzip_files": files}  # type: Dict[str, object]
+    for name, spec in (("file", big), ("gzip_folder", gz)):
+        local = [analyzers(spec, os.path.join(tmp, "l" + name), "--workers", "2") for _ in range(repeat)]
+        dask = [analyzers(spec, os.path.join(tmp, "d" + name), "--workers", "2", "--engine", "dask")
+                for _ in range(repeat)]
+        tl, td = median([r["seconds"] for r in local]), median([r["seconds"] for r in dask])
+        same = metrics_of(os.path.join(tmp, "l" + name)) == metrics_of(os.path.join(tmp, "d" + name))
+        fig.update({"local2_%s_s" % name: round(tl, 3), "dask2_%s_s" % name: round(td, 3),
+                    "dask_vs_local_%s" % name: round(td / tl, 3), "dask_metrics_equal_%s" % name: same})
+        log("%s (%.0f MB%s): 2 local workers %.2fs, Dask LocalCluster of 2 %.2fs = %.2fx; metrics %s" % (
+            name.replace("_", " "), fig["data_mb"], ", %d files" % files if name != "file" else "", tl, td, td / tl,
+            "identical" if same else "DIFFER"))
+    return fig
+
+
 def verdicts(fig: Dict[str, object]) -> Dict[str, str]:
     out = {}
     for k, (op, goal) in TARGETS.items():
@@ -302,14 +353,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--cardinality", action="store_true",
                    help="also measure many customers: 1,000 x 20 days, and 100,000 distinct ids (a few minutes)")
     p.add_argument("--cardinality-only", action="store_true", help="only the --cardinality case")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="dask: only the scale-out case, local workers vs a Dask LocalCluster (needs dask[distributed])")
     args = p.parse_args(argv)
     repeat, scale = (1, 1) if args.quick else (args.repeat, args.scale)
     log = (lambda s: sys.stderr.write(s + "\n")) if args.json else print
     log("Python %s on %s, %d CPUs" % (platform.python_version(), platform.machine(), os.cpu_count() or 1))
     tmp = tempfile.mkdtemp(prefix="bench-")
     try:
-        fig = {} if args.cardinality_only else measure(tmp, repeat, scale, log)
-        if args.cardinality or args.cardinality_only:
+        if args.engine == "dask":
+            from analyzers.dask_engine import _distributed
+            _distributed()  # one line naming what to install when Dask is absent
+            fig = scaleout(tmp, repeat, scale, log)
+        else:
+            fig = {} if args.cardinality_only else measure(tmp, repeat, scale, log)
+        if args.engine == "local" and (args.cardinality or args.cardinality_only):
             fig.update(cardinality(tmp, repeat, log))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
