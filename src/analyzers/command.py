@@ -131,15 +131,15 @@ def main(argv: Optional[List[str]], ids: Sequence[str] = IDS, prog: str = "run_a
         how += ", %s engine" % args.engine
     nav_ids = IDS if len(ids) == len(IDS) else [i for i in IDS if i in ids or i in existing_reports(args.out)]
     rendered = render_reports(result, ids, options, catalog, args.data, args.workers or auto_workers(size),
-                              nav_ids=nav_ids)
-    if inc is not None:
-        inc.save()
+                              nav_ids=nav_ids)  # made one at a time, as write_outputs writes them
     target = int(args.target_mb * 1e6) if args.target_mb else None
-    index = write_outputs(args.out, result, rendered, args.data, target, with_index=len(ids) > 1)
+    docs = write_outputs(args.out, result, rendered, args.data, target, with_index=len(ids) > 1)
+    if inc is not None:
+        inc.save()  # after the reports: the state keeps the groups they memoized
     if not args.quiet:
-        where = index if len(ids) > 1 else os.path.join(args.out, "html", ids[0] + ".html")
+        where = os.path.join(args.out, "html", "index.html" if len(ids) > 1 else ids[0] + ".html")
         named = args.data if len(sources) == 1 else "%s: %s" % (args.data, describe(sources))
-        print(_summary_line(result, named, time.time() - t0, how, len(rendered), where))
+        print(_summary_line(result, named, time.time() - t0, how, len(docs), where))
         if result.stats.rows == 0:
             print("The data file has no usable rows yet: the reports say so. Generate data with `%s`."
                   % GENERATE_COMMAND)

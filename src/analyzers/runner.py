@@ -6,7 +6,7 @@
 """
 import os
 import shutil
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from analyzers.engine.base import CATEGORY_TITLES, now_iso
 from analyzers.engine.cube import View
@@ -66,18 +66,22 @@ def _report_in_worker(i: int) -> Rendered:
 
 def render_reports(result: PassResult, ids: Sequence[str], options: Dict[str, Any], catalog: Catalog,
                    data_file: str, workers: int = 1, generated_at: Optional[str] = None,
-                   nav_ids: Optional[Sequence[str]] = None) -> List[Rendered]:
-    """[(doc, json text, html page)] per analyzer (pages link to the reports `nav_ids`, default `ids`). With several
-    workers on Linux, the reports are computed and rendered in forked processes that receive the work through the
-    pool's initializer (inherited memory, nothing pickled but the pages coming back); the output is the same as in
-    one process."""
+                   nav_ids: Optional[Sequence[str]] = None) -> Iterator[Rendered]:
+    """(doc, json text, html page) of each analyzer in turn, made as they are taken (pages link to the reports
+    `nav_ids`, default `ids`), so that a writer holds one report's text and page at a time. With several workers
+    on Linux, the reports are computed and rendered in forked processes that receive the work through the pool's
+    initializer (inherited memory, nothing pickled but the pages coming back); the output is the same as in one
+    process."""
     work = ReportWork(result, ids, options, catalog, data_file, generated_at or now_iso(), nav_ids)
     n = len(work.analyzers)
     ctx = _context()
     if workers > 1 and n > 1 and ctx.get_start_method() == "fork":
         with ctx.Pool(min(workers, n), initializer=_init_report_worker, initargs=(work,)) as pool:
-            return pool.map(_report_in_worker, range(n), chunksize=1)
-    return [work.report(i) for i in range(n)]
+            for rendered in pool.imap(_report_in_worker, range(n), chunksize=1):
+                yield rendered
+        return
+    for i in range(n):
+        yield work.report(i)
 
 
 def existing_reports(out_dir: str) -> List[str]:
@@ -85,34 +89,37 @@ def existing_reports(out_dir: str) -> List[str]:
     return [i for i in IDS if os.path.exists(os.path.join(out_dir, "html", i + ".html"))]
 
 
-def write_outputs(out_dir: str, result: PassResult, rendered: List[Rendered], data_file: str,
-                  target_size_bytes: Optional[int] = None, with_index: bool = True) -> str:
+def write_outputs(out_dir: str, result: PassResult, rendered: Iterable[Rendered], data_file: str,
+                  target_size_bytes: Optional[int] = None, with_index: bool = True) -> List[Dict[str, Any]]:
     """Write the reports as one set: json/<id>.json and html/<id>.html of each rendered report, then (for a run of
     every analyzer) json/summary.json and index.html, then the manifest, all into a new folder (OUT/.writing)
     that then replaces OUT/json and OUT/html, each in one rename. A run killed on the way leaves the previous set
     whole; a reader never sees pages of two runs. A run of some analyzers carries the other reports already in
-    OUT over, so the viewer's navigation stays whole."""
+    OUT over, so the viewer's navigation stays whole. Each report is written as it comes (`rendered` may be
+    render_reports' iterator): only its document stays, for the index. Returns the documents."""
     staging = os.path.join(out_dir, ".writing")
     shutil.rmtree(staging, ignore_errors=True)  # what a killed run left
     for sub in ("json", "html"):
         old = os.path.join(out_dir, sub)
         if os.path.isdir(old):
             shutil.copytree(old, os.path.join(staging, sub), symlinks=True)
-    _write_set(staging, out_dir, result, rendered, data_file, target_size_bytes, with_index)
+    docs = _write_set(staging, out_dir, result, rendered, data_file, target_size_bytes, with_index)
     for sub in ("json", "html"):
         live = os.path.join(out_dir, sub)
         if os.path.isdir(live):
             os.replace(live, os.path.join(staging, sub + ".previous"))
         os.replace(os.path.join(staging, sub), live)
     shutil.rmtree(staging, ignore_errors=True)
-    return os.path.join(out_dir, "html", "index.html")
+    return docs
 
 
-def _write_set(staging: str, out_dir: str, result: PassResult, rendered: List[Rendered], data_file: str,
-               target_size_bytes: Optional[int], with_index: bool) -> None:
+def _write_set(staging: str, out_dir: str, result: PassResult, rendered: Iterable[Rendered], data_file: str,
+               target_size_bytes: Optional[int], with_index: bool) -> List[Dict[str, Any]]:
     html_dir, json_dir = os.path.join(staging, "html"), os.path.join(staging, "json")
-    docs = [doc for doc, _, _ in rendered]
+    os.makedirs(html_dir, exist_ok=True)
+    docs = []  # type: List[Dict[str, Any]]
     for doc, json_text, page in rendered:
+        docs.append(doc)
         write_text(os.path.join(json_dir, doc["analyzer"] + ".json"), json_text)
         write_text(os.path.join(html_dir, doc["analyzer"] + ".html"), page)
         for name in os.listdir(html_dir):  # the previous set's tables of this page, if it had any
@@ -141,3 +148,4 @@ def _write_set(staging: str, out_dir: str, result: PassResult, rendered: List[Re
                     for i in IDS if i in listed],
     }
     write_text(os.path.join(html_dir, "manifest.json"), dumps(manifest))
+    return docs

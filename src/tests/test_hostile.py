@@ -157,9 +157,9 @@ class ReportSets(TempDir):
         result = fold_range(data, header, None, None)
         from pricing.catalog import load_catalog
         from analyzers.registry import IDS
-        first = runner.render_reports(result, IDS, {}, load_catalog(), data, 1, "2026-01-01T00:00:00Z")
+        first = list(runner.render_reports(result, IDS, {}, load_catalog(), data, 1, "2026-01-01T00:00:00Z"))
         runner.write_outputs(out, result, first, data)
-        second = runner.render_reports(result, IDS, {}, load_catalog(), data, 1, "2026-02-02T00:00:00Z")
+        second = list(runner.render_reports(result, IDS, {}, load_catalog(), data, 1, "2026-02-02T00:00:00Z"))
         calls = []
         real = runner.write_text
 

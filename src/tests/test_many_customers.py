@@ -88,7 +88,7 @@ class HundredThousandCustomers(TempDir):
         write_many(data, n)
         result, _, _ = analyze_file(data, 1)
         ids = ["understanding", "realtime", "profitability", "pricing"]
-        rendered = runner.render_reports(result, ids, {}, load_catalog(), data, 1, STAMP)
+        rendered = list(runner.render_reports(result, ids, {}, load_catalog(), data, 1, STAMP))
         out = self.path("out")
         runner.write_outputs(out, result, rendered, data, with_index=False)
         html = os.path.join(out, "html")

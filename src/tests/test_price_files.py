@@ -130,7 +130,7 @@ class LiteLLMMap(TempDir):
         result, _, _ = passes.analyze_file(data, 1)
         docs = []
         for prices in (self.map, self.csv):
-            rendered = runner.render_reports(result, IDS, {}, load_catalog(prices), "c.csv", 1, "2026-01-01T00:00:00Z")
+            rendered = list(runner.render_reports(result, IDS, {}, load_catalog(prices), "c.csv", 1, "2026-01-01T00:00:00Z"))
             for d, _, _ in rendered:  # the one difference: which file the prices came from
                 self.assertIn(os.path.basename(prices), d["metrics"].get("settings", {}).pop("price_catalog", prices))
             docs.append([json.dumps({k: d[k] for k in ("metrics", "recommendations", "notes")}, sort_keys=True)
@@ -180,7 +180,7 @@ class EveryReportNamesUnpricedModels(TempDir):
             row("2026-03-01T%02d:00:00Z" % h, cost="0.010000", model=m, inp=1000 * (h + 1), out=100)
             for h in range(6) for m in ("gpt-9-ultra", "gpt-4o")])
         result, _, _ = passes.analyze_file(data, 1)
-        rendered = runner.render_reports(result, IDS, {}, load_catalog(), "c.csv", 1, "2026-01-01T00:00:00Z")
+        rendered = list(runner.render_reports(result, IDS, {}, load_catalog(), "c.csv", 1, "2026-01-01T00:00:00Z"))
         self.assertEqual(len(rendered), len(IDS))
         for doc, page, _ in rendered:
             want = [{"provider": "openai", "model": "gpt-9-ultra", "calls": 6, "input_tokens": 21000,
