@@ -102,7 +102,8 @@ class _Offsets(object):
 
 def line_starts(path: str, start: int, parts: int, end: Optional[int] = None) -> List[int]:
     """Split [start, end) into about `parts` byte ranges whose boundaries are record starts (record_blocks' cuts,
-    so a quoted field spanning lines is never cut). One sequential pass that only finds record ends."""
+    so a quoted field spanning lines is never cut). One sequential pass that only finds record ends, up to the
+    last cut."""
     size = os.path.getsize(path) if end is None else end
     targets = [start + (size - start) * k // parts for k in range(1, parts)]
     bounds = [start]
@@ -115,5 +116,7 @@ def line_starts(path: str, start: int, parts: int, end: Optional[int] = None) ->
                 bounds.append(pos)
                 while targets and targets[0] <= pos:
                     targets.pop(0)
+            if not targets:
+                break  # the last cut is found: the rest need not be read
     bounds.append(size)
     return bounds

@@ -47,12 +47,16 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-def prefix_checksum(source: Source, upto: Optional[int]) -> int:
+def prefix_checksum(source: Source, upto: Optional[int], known: Optional[Tuple[int, int]] = None) -> int:
     """CRC-32 of the source's first `upto` bytes as stored (None: all of them; C speed: a few tenths of a second
-    for 200 MB)."""
-    crc, left = 0, upto
+    for 200 MB). `known` (offset, crc): the CRC of the first `offset` bytes, already checked; only the bytes after
+    it are read."""
+    start, crc = known if known is not None else (0, 0)
+    left = None if upto is None else upto - start
     raw = source._replace(compressed=False)  # a gzip file is compared as stored
     with open_source(raw) as f:
+        if start:
+            f.seek(start)
         while left is None or left > 0:
             block = f.read(CHUNK_BYTES if left is None else min(CHUNK_BYTES, left))
             if not block:
@@ -167,5 +171,8 @@ def _entry(src: Source, header, ends: Dict[str, int], before: Optional[Dict[str,
         offset = ends[src.name]
     else:  # not read this time: unchanged since the state this pass started from
         offset = before["offset"] if before is not None else header.data_offset
+    known = None  # the bytes up to the saved offset were checked against the saved CRC by _delta
+    if before is not None and not before["compressed"] and before["header"] == names and before["offset"] <= offset:
+        known = (before["offset"], before["checksum"])
     return {"name": src.name, "header": names, "compressed": False, "size": src.size, "offset": offset,
-            "checksum": prefix_checksum(src, offset)}
+            "checksum": prefix_checksum(src, offset, known)}
