@@ -4,6 +4,7 @@ moto[server], as .ci/run makes) a Dask LocalCluster, a scheduler with two worker
 and S3 served by moto: every way gives the metrics of one pass over one file."""
 import csv
 import gzip
+import io
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import unittest
+from contextlib import redirect_stderr
 
 from analyzers import passes
 from analyzers.engine import inputs
@@ -210,6 +212,34 @@ class IncrementalFolder(TempDir):
         self.assertIn("gzip file cut short", stats.skipped)
         self.assertGreater(stats.rows, rows // 3)  # the rows before the cut are kept, not lost with the file
         self.assertLess(stats.rows, rows)
+
+
+class ViewerOnAFolder(TempDir):
+    """The live viewer watches a folder: a new daily file or a grown one changes what it watches, and its
+    refresh (run_all_analyzers.py --incremental on the folder) reads it."""
+
+    def test_stamp_changes_with_the_folder_and_a_refresh_reads_it(self):
+        sys.path.insert(0, ROOT)  # the viewer package
+        from viewer.live import Viewer
+        one = self.path("one.csv")
+        AICallSimulator(num_customers=4, num_days=2, seed=2).write_csv(one)
+        with open(one, encoding="utf-8", newline="") as f:
+            header, lines = f.readline(), f.readlines()
+        folder = self.path("logs")
+        os.makedirs(folder)
+        viewer = Viewer(folder, self.path("reports"), 1.0, None)
+        self.assertIsNone(viewer.data_stamp())  # no data yet
+        days = sorted({ln[:10] for ln in lines})
+        write_text(os.path.join(folder, days[0] + ".csv"), header + "".join(ln for ln in lines if ln[:10] == days[0]))
+        first = viewer.data_stamp()
+        with redirect_stderr(io.StringIO()):  # the viewer logs each refresh
+            self.assertIsNone(viewer.analyze())
+        self.assertEqual(viewer.store.manifest["rows"], sum(1 for ln in lines if ln[:10] == days[0]))
+        write_text(os.path.join(folder, days[1] + ".csv"), header + "".join(ln for ln in lines if ln[:10] == days[1]))
+        self.assertNotEqual(viewer.data_stamp(), first)
+        with redirect_stderr(io.StringIO()):
+            self.assertIsNone(viewer.analyze())
+        self.assertEqual(viewer.store.manifest["rows"], len(lines))
 
 
 class Errors(TempDir):
