@@ -14,7 +14,7 @@ searches $10 per 1,000, priced into the calls.
 from typing import Any
 
 from importers.calls import Import, Usage, hourly_calls
-from importers.common import InputFormatError, count, epoch_ms, load_json, short_hash
+from importers.common import InputFormatError, count, data_documents, epoch_ms, short_hash
 
 NOTES = ("Anthropic usage reports count tokens, not requests: each result's tokens were split over one call per "
          "hour of its bucket (24 per daily bucket), so call counts, per-call token sizes and latency are not real.")
@@ -28,12 +28,7 @@ SHAPE = ("expected {\"data\": [{\"starting_at\", \"ending_at\", \"results\"}]} f
 
 
 def read(path: str, imp: Import) -> None:
-    doc = load_json(path)
-    pages = doc if isinstance(doc, list) and all(isinstance(p, dict) and "data" in p for p in doc) else [doc]
-    for p, page in enumerate(pages):
-        where = path if len(pages) == 1 else "%s page %d" % (path, p + 1)
-        if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-            raise InputFormatError("%s is not an Anthropic usage report: %s" % (where, SHAPE))
+    for where, page in data_documents(path, "an Anthropic usage report", SHAPE):
         imp.pages.saw(where, page)
         for b, bucket in enumerate(page["data"]):
             w = "%s: data[%d]" % (where, b)

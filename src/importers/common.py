@@ -113,6 +113,20 @@ def usd_text(value: Any, what: str, where: str) -> str:
     return "%s.%s" % (whole, frac.ljust(6, "0"))
 
 
+def data_documents(path: str, what: str, shape: str) -> List[Tuple[str, Dict[str, Any]]]:
+    """(where, document) of each {"data": [...]} document in a JSON file holding one or a list of them (the pages
+    of a paginated export); InputFormatError naming `what` and the expected `shape` otherwise."""
+    doc = load_json(path)
+    docs = doc if isinstance(doc, list) and all(isinstance(d, dict) and "data" in d for d in doc) else [doc]
+    out = []
+    for k, body in enumerate(docs):
+        where = path if len(docs) == 1 else "%s page %d" % (path, k + 1)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise InputFormatError("%s is not %s: %s" % (where, what, shape))
+        out.append((where, body))
+    return out
+
+
 def load_json(path: str) -> Any:
     """The JSON document of `path` (JSON Lines: a list of its documents); InputFormatError when unreadable."""
     text = read_text(path)

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from typing import Any, Dict, List, Tuple
 
 from importers.calls import Import, Usage, hourly_calls
-from importers.common import (UNKNOWN, InputFormatError, count, epoch_ms, load_json, read_csv, read_text,
+from importers.common import (UNKNOWN, InputFormatError, count, data_documents, epoch_ms, read_csv, read_text,
                               short_hash)
 from utils.timeutil import iso
 
@@ -82,12 +82,7 @@ def read(path: str, imp: Import) -> None:
 
 
 def _json(path: str, groups: _Groups) -> None:
-    doc = load_json(path)
-    docs = doc if isinstance(doc, list) and all(isinstance(d, dict) and "data" in d for d in doc) else [doc]
-    for d, body in enumerate(docs):
-        where = path if len(docs) == 1 else "%s document %d" % (path, d + 1)
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise InputFormatError("%s is not an OpenMeter query result: %s" % (where, SHAPE))
+    for where, body in data_documents(path, "an OpenMeter query result", SHAPE):
         for k, row in enumerate(body["data"]):
             w = "%s: data[%d]" % (where, k)
             group = row.get("groupBy") if isinstance(row, dict) else None
