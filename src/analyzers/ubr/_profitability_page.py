@@ -31,8 +31,8 @@ def render(doc) -> H.Markup:
         H.bar_chart([(t, v["margin_usd"]) for t, v in tiers.items()], "Margin by tier over the period", sort=False),
         H.table(["Tier", "Revenue/month", "AI cost/month", "Margin (period)", "Margin %", "Customers",
                  "Unprofitable", "Unprofitable %"], tier_rows, id="margin-by-tier", caption="Margin of every tier"),
-        H.p("Tier vs margin %% (Spearman rank correlation over %d customers): %s, %s." % (
-            corr["customers"], "n/a" if corr["value"] is None else "%.2f" % corr["value"], corr["reading"]))]))
+        H.p("Tier vs margin %% (Spearman rank correlation over %s customers): %s, %s." % (
+            format(corr["customers"], ","), "n/a" if corr["value"] is None else "%.2f" % corr["value"], corr["reading"]))]))
     dist = H.section("Margin distribution", H.bar_chart(
         [(b["bucket"], b["customers"]) for b in m["margin_distribution"]], "Customers by margin %",
         value_format=H.fmt_int, sort=False), intro="Customers with a known tier, by margin % over the period.")
