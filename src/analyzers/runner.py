@@ -113,13 +113,27 @@ def write_outputs(out_dir: str, result: PassResult, rendered: Iterable[Rendered]
     return docs
 
 
+SUMMARY_KEYS = ("analyzer", "title", "category", "summary", "generated_at", "data", "options", "metrics",
+                "recommendations", "notes")
+
+
+def _for_summary(doc: Dict[str, Any]) -> Dict[str, Any]:
+    """What the index and summary.json read of a written report: the document without its tables of rows
+    (metrics that are lists: at 100,000 customers, 100,000 rows each; they are in json/<id>.json), so that the
+    reports already written do not stay in memory while the next is made."""
+    out = {k: doc[k] for k in SUMMARY_KEYS if k in doc}
+    if isinstance(out.get("metrics"), dict):
+        out["metrics"] = {k: v for k, v in out["metrics"].items() if not isinstance(v, list)}
+    return out
+
+
 def _write_set(staging: str, out_dir: str, result: PassResult, rendered: Iterable[Rendered], data_file: str,
                target_size_bytes: Optional[int], with_index: bool) -> List[Dict[str, Any]]:
     html_dir, json_dir = os.path.join(staging, "html"), os.path.join(staging, "json")
     os.makedirs(html_dir, exist_ok=True)
     docs = []  # type: List[Dict[str, Any]]
     for doc, json_text, page in rendered:
-        docs.append(doc)
+        docs.append(_for_summary(doc))
         write_text(os.path.join(json_dir, doc["analyzer"] + ".json"), json_text)
         write_text(os.path.join(html_dir, doc["analyzer"] + ".html"), page)
         for name in os.listdir(html_dir):  # the previous set's tables of this page, if it had any

@@ -20,6 +20,7 @@ from pricing import unpriced as U
 from pricing.catalog import load_catalog
 from utils.definitions import KINDS
 from analyzers.engine.reader import OUT_OF_RANGE, header_of
+from analyzers.groups import groups as shared_groups
 from utils import html_generator as H
 from utils.paths import DEFAULT_DATA, GENERATE_COMMAND
 from utils.schema import EARLIEST_TS, LATEST_TS
@@ -146,8 +147,8 @@ def _unpriced(view: View) -> List[Dict[str, Any]]:
     """The data's models that the run's price catalog cannot resolve, with calls, tokens and their --prices line."""
     if view.empty:
         return []
-    groups = view.cube.group("provider", "model")
-    return U.unpriced(view.catalog, ((p, m, g[CALLS], g[INPUT], g[OUTPUT]) for (p, m), g in sorted(groups.items())))
+    by_model = shared_groups(view).group("provider", "model")
+    return U.unpriced(view.catalog, ((p, m, g[CALLS], g[INPUT], g[OUTPUT]) for (p, m), g in sorted(by_model.items())))
 
 
 def _checked(analyzer_id: str, rec: Dict[str, Any]) -> Dict[str, Any]:

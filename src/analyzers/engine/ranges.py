@@ -11,7 +11,7 @@ import os
 import re
 from typing import BinaryIO, Iterator, List, Optional, Tuple
 
-CHUNK_BYTES = 1 << 22
+CHUNK_BYTES = 1 << 20
 MAX_RECORD_BYTES = 1 << 20  # the longest record (quoted line breaks included) read as one: 1 MiB
 RECORDS, FINAL, BROKEN = 0, 1, 2  # kinds of piece: whole records, the unterminated end, a broken record
 

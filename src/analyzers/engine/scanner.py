@@ -11,8 +11,9 @@ Two ways through a chunk, one result:
   bad row counted under its reason with its physical line.
 
 Both give the same result for the same rows (a test holds them to it); both hand the good rows' values to
-`Scanner.fold`, the one place rows become cube cells, written through the
-cube's named layout (bound as locals) so the reader and the cube cannot drift apart. This module is long functions
+`Scanner.fold`, the one place rows become cube cells, written with the cube's
+positions as literals (faster than names) that an import-time check ties to the cube's named layout, so the reader
+and the cube cannot drift apart. This module is long functions
 on purpose: it is where the time goes.
 """
 import csv
@@ -20,7 +21,7 @@ import io
 import re
 from itertools import count, repeat
 from operator import add, itemgetter, methodcaller, mul
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from analyzers.engine.cube import (CALLS, COST_NANO, DAILY, FIRST_TS, HIST, HOURS, INPUT, LAST_TS, LAT_N, LAT_SUM,
                                    LONG_CALLS, LONG_INPUT, OUTPUT, PACK_SHIFT, SERIES, Cube)
@@ -54,6 +55,12 @@ _OUR_COSTS = re.compile(r"(?:[0-9]{1,5}\.[0-9]{6}\n)*\Z")
 _OUR_LATENCIES = re.compile(r"(?:[0-9]{0,7}\n)*\Z")
 _MINUTE, _SECOND_Z = itemgetter(slice(0, 16)), itemgetter(slice(16, 20))
 _SECONDS = {":%02dZ" % s: s for s in range(60)}  # the end of one of our timestamps -> its seconds
+# The positions Scanner.fold writes as literals, by name: a change of the cube's layout fails here, at import.
+_LAYOUT = ((CALLS, 0), (INPUT, 1), (OUTPUT, 2), (COST_NANO, 3), (LAT_SUM, 4), (LAT_N, 5), (LONG_CALLS, 6),
+           (LONG_INPUT, 7), (LAST_TS, 8), (FIRST_TS, 9), (SERIES, 10), (HOURS, 11), (HIST, 0), (DAILY, 1),
+           (LONG_PROMPT_TOKENS, 1024))
+if any(name != at for name, at in _LAYOUT):
+    raise ImportError("scanner.fold's literal positions no longer match the cube's layout")
 BATCH = 256  # lines checked and folded column by column at a time: small enough to stay in the CPU's caches
 _NO_DOT = methodcaller("replace", ".", "")
 
@@ -134,6 +141,8 @@ class Scanner(object):
         self.ilat = ix.get("latency_ms", pad)
         self.minute_cache = {}  # type: Dict[str, int]  # "YYYY-MM-DDTHH:MM" -> epoch seconds of that minute
         self.hour_cache = {}  # type: Dict[str, int]  # "YYYY-MM-DDTHH" -> epoch seconds of that hour
+        self.hour_ints = {}  # type: Dict[int, int]  # epoch hour -> one shared int object of it
+        self.hour_of_minute = {}  # type: Dict[str, int]  # "YYYY-MM-DDTHH:MM" -> its shared epoch hour
         self.line_no = 0  # physical lines of this range read so far; examples are shifted to file lines by `scan`
         assert REQUIRED[0] == "timestamp" and FIELDS[0] == "timestamp"
         csv.field_size_limit(MAX_FIELD_BYTES)  # larger fields are counted ("field too large"), never read
@@ -170,9 +179,10 @@ class Scanner(object):
         its, iprov, imod, iin, iout, icost, icust = self.required
         if not (all(cols[iprov]) and all(cols[imod]) and all(cols[icust])):
             return False
-        tss = self._times(cols[its])
-        if tss is None:
+        times = self._times(cols[its])
+        if times is None:
             return False
+        tss, hours = times
         numbers = [cols[iin], cols[iout]]
         if not all(all(map(str.isdigit, c)) and max(map(len, c)) < 9 for c in numbers):  # < 1e8: within the limit
             return False
@@ -183,21 +193,23 @@ class Scanner(object):
         if lats is None:
             return False
         keys = zip(*[cols[i] if i < width else repeat("", n) for i in self.key_index])
-        self.fold(keys, tss, list(map(int, numbers[0])), list(map(int, numbers[1])),
+        self.fold(keys, tss, hours, list(map(int, numbers[0])), list(map(int, numbers[1])),
                   list(map(mul, map(int, map(_NO_DOT, costs)), repeat(1000))), lats)
         self.stats.rows += n
         self.line_no += n
         return True
 
-    def _times(self, times) -> Optional[List[int]]:
-        """Epoch seconds of a column of timestamps in our own format, all in the plausible window; else None."""
+    def _times(self, times) -> Optional[Tuple[List[int], List[int]]]:
+        """Epoch seconds and epoch hours of a column of timestamps in our own format, all in the plausible window;
+        else None."""
         if min(map(len, times)) != 20 or max(map(len, times)) != 20:
             return None
         seconds = _SECONDS
         if not set(map(_SECOND_Z, times)).issubset(seconds):
             return None
         minutes = list(map(_MINUTE, times))
-        cache, bases = self.minute_cache, {}  # type: Dict[str, int], Dict[str, int]
+        cache, hour_of = self.minute_cache, self.hour_of_minute
+        bases = {}  # type: Dict[str, int]
         for m in set(minutes):
             b = cache.get(m)
             if b is None:
@@ -208,10 +220,16 @@ class Scanner(object):
                 if b is None:
                     return None
             bases[m] = b
+            if m not in hour_of:
+                hour_of[m] = self.hour_int(b // 3600)
         tss = list(map(add, map(bases.__getitem__, minutes), map(seconds.__getitem__, map(_SECOND_Z, times))))
         if min(tss) < EARLIEST_TS or max(tss) >= LATEST_TS:
             return None
-        return tss
+        return tss, list(map(hour_of.__getitem__, minutes))
+
+    def hour_int(self, hour: int) -> int:
+        """The one int object of this epoch hour (customer-hour keys share it: 32 bytes each, 100,000s of them)."""
+        return self.hour_ints.setdefault(hour, hour)
 
     @staticmethod
     def _latencies(column, n: int):
@@ -234,7 +252,9 @@ class Scanner(object):
             self.ilat, self.minute_cache, self.hour_cache, self.keys, self.sink, self.texts)
         lo, hi = EARLIEST_TS, LATEST_TS
         checked = not text.isascii() or "\x00" in text  # rows then get the character checks
-        good_keys, good_ts, good_in, good_out, good_cost, good_lat = [], [], [], [], [], []  # type: ignore
+        good_keys, good_ts, good_hour = [], [], []  # type: ignore
+        good_in, good_out, good_cost, good_lat = [], [], [], []  # type: ignore
+        hour_int = self.hour_int
         base = self.line_no
         reader = _Rows(text)
         while True:
@@ -287,6 +307,7 @@ class Scanner(object):
                         continue
                     good_keys.append(keys(row))
                     good_ts.append(ts)
+                    good_hour.append(hour_int(ts // 3600))
                     good_in.append(inp)
                     good_out.append(out)
                     good_cost.append(cost_nano)
@@ -296,49 +317,46 @@ class Scanner(object):
                 break
             except csv.Error as e:  # a field over the size limit, or a NUL byte on Python < 3.11
                 stats.skip(FIELD_TOO_LARGE if "larger" in str(e) else NUL_BYTE, base + reader.line_num)
-        self.fold(good_keys, good_ts, good_in, good_out, good_cost, good_lat)
+        self.fold(good_keys, good_ts, good_hour, good_in, good_out, good_cost, good_lat)
         stats.rows += len(good_ts)
         self.line_no = base + reader.line_num
 
     # ---- the fold ----------------------------------------------------------------------------------------------
-    def fold(self, keys, tss: List[int], ins, outs, costs, lats) -> None:
-        """Add good rows (parallel sequences: cell key, epoch seconds, tokens in and out, cost_nano, latency ms or
-        -1) to the cube; see cube.Cube for what each structure holds."""
+    def fold(self, keys, tss: List[int], hours, ins, outs, costs, lats) -> None:
+        """Add good rows (parallel sequences: cell key, epoch seconds, epoch hour (a shared int: hour_int), tokens
+        in and out, cost_nano, latency ms or -1) to the cube; see cube.Cube for what each structure holds."""
         if not tss:
             return
         cube = self.cube
-        cells, new_cell = cube.cells, cube.new_cell
-        c_calls, c_in, c_out, c_cost, c_lsum, c_ln, c_long, c_long_in = (
-            CALLS, INPUT, OUTPUT, COST_NANO, LAT_SUM, LAT_N, LONG_CALLS, LONG_INPUT)
-        c_last, c_first, c_series, c_hours, s_hist, s_daily = LAST_TS, FIRST_TS, SERIES, HOURS, HIST, DAILY
-        shift, long_prompt = PACK_SHIFT, LONG_PROMPT_TOKENS
-        for key, ts, inp, out, cost, lat in zip(keys, tss, ins, outs, costs, lats):
+        cells, new_cell, shift = cube.cells, cube.new_cell, PACK_SHIFT
+        # Literal positions run faster than named ones; _LAYOUT (checked at import) ties them to the cube's names.
+        for key, ts, hour, inp, out, cost, lat in zip(keys, tss, hours, ins, outs, costs, lats):
             cell = cells.get(key)
             if cell is None:
                 cell = new_cell(key, ts)
-            elif ts > cell[c_last]:
-                cell[c_last] = ts
-            elif ts < cell[c_first]:
-                cell[c_first] = ts
-            cell[c_calls] += 1
-            cell[c_in] += inp
-            cell[c_out] += out
-            cell[c_cost] += cost
-            series = cell[c_series]
+            elif ts > cell[8]:  # LAST_TS
+                cell[8] = ts
+            elif ts < cell[9]:  # FIRST_TS
+                cell[9] = ts
+            cell[0] += 1  # CALLS
+            cell[1] += inp  # INPUT
+            cell[2] += out  # OUTPUT
+            cell[3] += cost  # COST_NANO
+            series = cell[10]  # SERIES
             if lat >= 0:
-                cell[c_lsum] += lat
-                cell[c_ln] += 1
-                hist = series[s_hist]
+                cell[4] += lat  # LAT_SUM
+                cell[5] += 1  # LAT_N
+                hist = series[0]  # HIST
                 hist[lat] = hist.get(lat, 0) + 1
-            if inp >= long_prompt:
-                cell[c_long] += 1
-                cell[c_long_in] += inp
-            hour = ts // 3600
+            if inp >= 1024:  # LONG_PROMPT_TOKENS
+                cell[6] += 1  # LONG_CALLS
+                cell[7] += inp  # LONG_INPUT
             packed = (cost << shift) + 1  # one call and its cost in one int (cube.PACK_SHIFT)
-            daily = series[s_daily]
-            daily[hour // 24] = daily.get(hour // 24, 0) + packed
-            hours = cell[c_hours]
-            hours[hour] = hours.get(hour, 0) + packed
+            day = hour // 24
+            daily = series[1]  # DAILY
+            daily[day] = daily.get(day, 0) + packed
+            by_hour = cell[11]  # HOURS
+            by_hour[hour] = by_hour.get(hour, 0) + packed
         first, last = min(tss), max(tss)
         if cube.first_ts is None or first < cube.first_ts:
             cube.first_ts = first
