@@ -108,14 +108,17 @@ class Groups(object):
 def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
     """The one pass over the cells that fills every base of g (the additions written out: it is the inner loop).
 
-    A usage or tier group of one cell (nearly every one, when customers are many) is that cell's own list, whose
-    first items are the measures and then the last and first call: no copy of 300,000 lists. The second cell of a
-    group replaces it by a copy (SHORT items long) before adding, so a cell is never changed."""
+    Each cell is added twice: to its usage group and to its (customer, tier, organization, product, feature)
+    group, from which the tier, tag and customer-pair bases are then summed (fewer groups than cells when a
+    customer's calls spread over models). A group of one cell (nearly every one, when customers are many) is that
+    cell's own list, whose first items are the measures and then the last and first call: no copy of 300,000
+    lists. The second cell of a group replaces it by a copy (SHORT items long) before adding, so a cell is never
+    changed. Keys come in the order cube.group() gives: a group's first cell decides its place."""
     by_usage, by_tier, by_tags = g.by_usage, g.by_tier, g.by_tags
     org_cost, feature_calls, untagged = g.customer_org_cost, g.customer_feature_calls, g.untagged_cost
-    usage_key, tier_key, tags_key = itemgetter(0, 1, 2, 7, 8), itemgetter(2, 3), itemgetter(4, 5, 6)
+    usage_key, tagged_key = itemgetter(0, 1, 2, 7, 8), itemgetter(2, 3, 4, 5, 6)
+    tagged = {}  # type: Base  # (customer, tier, organization, product, feature) -> measures + [last, first]
     for key, m in cells.items():
-        c0, c1, c2, c3, c4, c5, c6, c7 = m[:MEASURES]
         k = usage_key(key)
         a = by_usage.get(k)
         if a is None:
@@ -123,54 +126,59 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         else:
             if len(a) > MEASURES:
                 a = by_usage[k] = a[:MEASURES]
-            a[0] += c0
-            a[1] += c1
-            a[2] += c2
-            a[3] += c3
-            a[4] += c4
-            a[5] += c5
-            a[6] += c6
-            a[7] += c7
-        k = tags_key(key)
-        a = by_tags.get(k)
-        if a is None:
-            by_tags[k] = [c0, c1, c2, c3, c4, c5, c6, c7]
+            _add(a, m)
+        k = tagged_key(key)
+        t = tagged.get(k)
+        if t is None:
+            tagged[k] = m
         else:
-            a[0] += c0
-            a[1] += c1
-            a[2] += c2
-            a[3] += c3
-            a[4] += c4
-            a[5] += c5
-            a[6] += c6
-            a[7] += c7
-        k = tier_key(key)
+            if len(t) > TIER_ITEMS:
+                t = tagged[k] = t[:TIER_ITEMS]
+            _add_span(t, m)
+    for (cust, tier, org, product, feature), m in tagged.items():
+        k = (cust, tier)
         t = by_tier.get(k)
         if t is None:
             by_tier[k] = m
         else:
             if len(t) > TIER_ITEMS:
                 t = by_tier[k] = t[:TIER_ITEMS]
-            t[0] += c0
-            t[1] += c1
-            t[2] += c2
-            t[3] += c3
-            t[4] += c4
-            t[5] += c5
-            t[6] += c6
-            t[7] += c7
-            if m[FIRST_TS] < t[FIRST]:
-                t[FIRST] = m[FIRST_TS]
-            if m[LAST_TS] > t[LAST]:
-                t[LAST] = m[LAST_TS]
-        cust, org = key[2], key[4]
+            _add_span(t, m)
+        k = (org, product, feature)
+        a = by_tags.get(k)
+        if a is None:
+            by_tags[k] = m[:MEASURES]
+        else:
+            _add(a, m)
+        cost = m[3]
         k = (cust, org or UNTAGGED)
-        org_cost[k] = org_cost.get(k, 0) + c3
-        k = (cust, key[6] or UNTAGGED)
-        feature_calls[k] = feature_calls.get(k, 0) + c0
-        if not (org and key[5] and key[6]):
+        org_cost[k] = org_cost.get(k, 0) + cost
+        k = (cust, feature or UNTAGGED)
+        feature_calls[k] = feature_calls.get(k, 0) + m[0]
+        if not (org and product and feature):
             k = (cust, org)
-            untagged[k] = untagged.get(k, 0) + c3
+            untagged[k] = untagged.get(k, 0) + cost
+
+
+def _add(a: List[int], m: List[int]) -> None:
+    """a's measures += m's."""
+    a[0] += m[0]
+    a[1] += m[1]
+    a[2] += m[2]
+    a[3] += m[3]
+    a[4] += m[4]
+    a[5] += m[5]
+    a[6] += m[6]
+    a[7] += m[7]
+
+
+def _add_span(t: List[int], m: List[int]) -> None:
+    """t's measures += m's, and t's first and last call widened to m's."""
+    _add(t, m)
+    if m[FIRST] < t[FIRST]:
+        t[FIRST] = m[FIRST]
+    if m[LAST] > t[LAST]:
+        t[LAST] = m[LAST]
 
 
 def _key(positions: List[int], tags: List[bool]) -> Callable[[Tuple[str, ...]], Any]:
