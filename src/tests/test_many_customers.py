@@ -111,6 +111,26 @@ class HundredThousandCustomers(TempDir):
             with open(os.path.join(html, name), encoding="utf-8") as f:
                 self.assertEqual(sum(1 for _ in f), n + 1, name)
 
+    def test_the_index_reads_nothing_of_the_row_tables_it_does_not_keep(self):
+        # write_outputs keeps each written report without its tables of rows; the summary and the index made
+        # from those must be the ones made from the whole documents
+        from analyzers.pages import index_page, navigation
+        from analyzers.summary import summary_doc
+        from utils.json_io import dumps
+        data = self.path("few.csv")
+        write_many(data, 300)
+        result, _, _ = analyze_file(data, 1)
+        docs = [d for d, _, _ in runner.render_reports(result, IDS, {}, load_catalog(), data, 1, STAMP)]
+        kept = [runner._for_summary(d) for d in docs]
+        self.assertTrue(any(len(k["metrics"]) < len(d["metrics"]) for k, d in zip(kept, docs)))  # tables dropped
+        whole, slim = summary_doc(docs), summary_doc(kept)
+        self.assertEqual(dumps(slim), dumps(whole))
+        self.assertEqual(index_page(slim, kept, navigation(kept)), index_page(whole, docs, navigation(docs)))
+        out = self.path("out")
+        runner.write_outputs(out, result, iter(list(zip(docs, map(dumps, docs), [""] * len(docs)))), data)
+        with open(os.path.join(out, "json", "summary.json"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), dumps(whole))
+
     def test_a_new_set_drops_the_old_sets_tables(self):
         data = self.path("few.csv")
         write_many(data, 150)
