@@ -126,7 +126,14 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         else:
             if len(a) > MEASURES:
                 a = by_usage[k] = a[:MEASURES]
-            _add(a, m)
+            a[0] += m[0]
+            a[1] += m[1]
+            a[2] += m[2]
+            a[3] += m[3]
+            a[4] += m[4]
+            a[5] += m[5]
+            a[6] += m[6]
+            a[7] += m[7]
         k = tagged_key(key)
         t = tagged.get(k)
         if t is None:
@@ -134,7 +141,18 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         else:
             if len(t) > TIER_ITEMS:
                 t = tagged[k] = t[:TIER_ITEMS]
-            _add_span(t, m)
+            t[0] += m[0]
+            t[1] += m[1]
+            t[2] += m[2]
+            t[3] += m[3]
+            t[4] += m[4]
+            t[5] += m[5]
+            t[6] += m[6]
+            t[7] += m[7]
+            if m[FIRST] < t[FIRST]:
+                t[FIRST] = m[FIRST]
+            if m[LAST] > t[LAST]:
+                t[LAST] = m[LAST]
     for (cust, tier, org, product, feature), m in tagged.items():
         k = (cust, tier)
         t = by_tier.get(k)
@@ -143,13 +161,31 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         else:
             if len(t) > TIER_ITEMS:
                 t = by_tier[k] = t[:TIER_ITEMS]
-            _add_span(t, m)
+            t[0] += m[0]
+            t[1] += m[1]
+            t[2] += m[2]
+            t[3] += m[3]
+            t[4] += m[4]
+            t[5] += m[5]
+            t[6] += m[6]
+            t[7] += m[7]
+            if m[FIRST] < t[FIRST]:
+                t[FIRST] = m[FIRST]
+            if m[LAST] > t[LAST]:
+                t[LAST] = m[LAST]
         k = (org, product, feature)
         a = by_tags.get(k)
         if a is None:
             by_tags[k] = m[:MEASURES]
         else:
-            _add(a, m)
+            a[0] += m[0]
+            a[1] += m[1]
+            a[2] += m[2]
+            a[3] += m[3]
+            a[4] += m[4]
+            a[5] += m[5]
+            a[6] += m[6]
+            a[7] += m[7]
         cost = m[3]
         k = (cust, org or UNTAGGED)
         org_cost[k] = org_cost.get(k, 0) + cost
@@ -158,27 +194,6 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         if not (org and product and feature):
             k = (cust, org)
             untagged[k] = untagged.get(k, 0) + cost
-
-
-def _add(a: List[int], m: List[int]) -> None:
-    """a's measures += m's."""
-    a[0] += m[0]
-    a[1] += m[1]
-    a[2] += m[2]
-    a[3] += m[3]
-    a[4] += m[4]
-    a[5] += m[5]
-    a[6] += m[6]
-    a[7] += m[7]
-
-
-def _add_span(t: List[int], m: List[int]) -> None:
-    """t's measures += m's, and t's first and last call widened to m's."""
-    _add(t, m)
-    if m[FIRST] < t[FIRST]:
-        t[FIRST] = m[FIRST]
-    if m[LAST] > t[LAST]:
-        t[LAST] = m[LAST]
 
 
 def _key(positions: List[int], tags: List[bool]) -> Callable[[Tuple[str, ...]], Any]:
