@@ -24,7 +24,7 @@ import weakref
 from operator import itemgetter
 from typing import Any, Callable, Dict, List, Tuple
 
-from analyzers.engine.cube import FIRST_TS, LAST_TS, MEASURES, View, sum_measures
+from analyzers.engine.cube import FIRST_TS, LAST_TS, MEASURES, View, add_measures, sum_measures
 from utils.schema import UNTAGGED
 
 USAGE_DIMS = ("provider", "model", "customer_id", "task_type", "environment")
@@ -106,7 +106,7 @@ class Groups(object):
 
 
 def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
-    """The one pass over the cells that fills every base of g (the additions written out: it is the inner loop).
+    """The one pass over the cells that fills every base of g.
 
     Each cell is added twice: to its usage group and to its (customer, tier, organization, product, feature)
     group, from which the tier, tag and customer-pair bases are then summed (fewer groups than cells when a
@@ -126,7 +126,7 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
         else:
             if len(a) > MEASURES:
                 a = by_usage[k] = a[:MEASURES]
-            _add(a, m)
+            add_measures(a, m)
         k = tagged_key(key)
         t = tagged.get(k)
         if t is None:
@@ -155,21 +155,9 @@ def _fold_cells(cells: Dict[Tuple[str, ...], list], g: Groups) -> None:
             untagged[k] = untagged.get(k, 0) + cost
 
 
-def _add(a: List[int], m: List[int]) -> None:
-    """a's measures += m's (a call per group of two or more: some 200,000 at 1,000 customers, ~15 ms)."""
-    a[0] += m[0]
-    a[1] += m[1]
-    a[2] += m[2]
-    a[3] += m[3]
-    a[4] += m[4]
-    a[5] += m[5]
-    a[6] += m[6]
-    a[7] += m[7]
-
-
 def _add_span(t: List[int], m: List[int]) -> None:
     """t's measures += m's, and t's first and last call widened to m's."""
-    _add(t, m)
+    add_measures(t, m)
     if m[FIRST] < t[FIRST]:
         t[FIRST] = m[FIRST]
     if m[LAST] > t[LAST]:

@@ -96,7 +96,8 @@ def write_outputs(out_dir: str, result: PassResult, rendered: Iterable[Rendered]
     that then replaces OUT/json and OUT/html, each in one rename. A run killed on the way leaves the previous set
     whole; a reader never sees pages of two runs. A run of some analyzers carries the other reports already in
     OUT over, so the viewer's navigation stays whole. Each report is written as it comes (`rendered` may be
-    render_reports' iterator): only its document stays, for the index. Returns the documents."""
+    render_reports' iterator): only its document stays, for the index, without its tables of rows. Returns the
+    documents as the index kept them."""
     staging = os.path.join(out_dir, ".writing")
     shutil.rmtree(staging, ignore_errors=True)  # what a killed run left
     for sub in ("json", "html"):
@@ -113,18 +114,14 @@ def write_outputs(out_dir: str, result: PassResult, rendered: Iterable[Rendered]
     return docs
 
 
-SUMMARY_KEYS = ("analyzer", "title", "category", "summary", "generated_at", "data", "options", "metrics",
-                "recommendations", "notes")
-
-
 def _for_summary(doc: Dict[str, Any]) -> Dict[str, Any]:
     """What the index and summary.json read of a written report: the document without its tables of rows
     (metrics that are lists: at 100,000 customers, 100,000 rows each; they are in json/<id>.json), so that the
     reports already written do not stay in memory while the next is made."""
-    out = {k: doc[k] for k in SUMMARY_KEYS if k in doc}
-    if isinstance(out.get("metrics"), dict):
-        out["metrics"] = {k: v for k, v in out["metrics"].items() if not isinstance(v, list)}
-    return out
+    metrics = doc.get("metrics")
+    if not isinstance(metrics, dict):
+        return doc
+    return dict(doc, metrics={k: v for k, v in metrics.items() if not isinstance(v, list)})
 
 
 def _write_set(staging: str, out_dir: str, result: PassResult, rendered: Iterable[Rendered], data_file: str,

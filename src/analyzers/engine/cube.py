@@ -50,6 +50,18 @@ def _add_packed(dest: Dict, items) -> None:
         dest[k] = dest.get(k, 0) + v
 
 
+def add_measures(a: List[int], m: List[int]) -> None:
+    """a's MEASURES += m's (m: a cell or a measure list)."""
+    a[0] += m[0]
+    a[1] += m[1]
+    a[2] += m[2]
+    a[3] += m[3]
+    a[4] += m[4]
+    a[5] += m[5]
+    a[6] += m[6]
+    a[7] += m[7]
+
+
 def sum_measures(pairs) -> Dict[object, List[int]]:
     """{key: the MEASURES summed} of (key, cell or measure list) pairs: the one loop every group-by runs."""
     out = {}  # type: Dict[object, List[int]]
@@ -58,14 +70,7 @@ def sum_measures(pairs) -> Dict[object, List[int]]:
         if a is None:
             out[k] = m[:MEASURES]
         else:
-            a[0] += m[0]
-            a[1] += m[1]
-            a[2] += m[2]
-            a[3] += m[3]
-            a[4] += m[4]
-            a[5] += m[5]
-            a[6] += m[6]
-            a[7] += m[7]
+            add_measures(a, m)
     return out
 
 
